@@ -1,0 +1,17 @@
+package io.jnvme.driver;
+
+import org.osgi.annotation.versioning.ConsumerType;
+
+/**
+ * Called once when an asynchronously submitted command ends. Runs on a driver completion thread:
+ * it must be quick and must not block. It may submit further commands.
+ */
+@ConsumerType
+@FunctionalInterface
+public interface IoCompletion {
+  /**
+   * @param context the value given at submission
+   * @param error null on success; otherwise why the command failed
+   */
+  void completed(long context, NvmeException error);
+}

@@ -1,0 +1,61 @@
+package io.jnvme.driver;
+
+import io.jnvme.device.MemoryBlock;
+import java.nio.ByteBuffer;
+import java.util.List;
+import org.osgi.annotation.versioning.ProviderType;
+
+/**
+ * One NVMe controller driven by this driver. Registered as an OSGi service with the property
+ * {@value #NAME}.
+ */
+@ProviderType
+public interface NvmeController extends AutoCloseable {
+  /** Service property with the instance name. */
+  String NAME = "controller.name";
+
+  /** Instance name, e.g. {@code nvme0}. */
+  String name();
+
+  /** The device's id (its address on its transport). */
+  String deviceId();
+
+  /** The transport, e.g. {@code emulated}. */
+  String transport();
+
+  ControllerState state();
+
+  /** Identify Controller, decoded. */
+  ControllerInfo info();
+
+  /** The raw 4096-byte Identify Controller data. */
+  ByteBuffer identifyController();
+
+  /** Active namespaces (Identify CNS 02h) and what the driver knows of each. */
+  List<NamespaceInfo> namespaces() throws NvmeException;
+
+  /** The raw 4096-byte Identify Namespace data of {@code nsid}, fetched now. */
+  ByteBuffer identifyNamespace(int nsid) throws NvmeException;
+
+  /**
+   * Opens the namespace exclusively.
+   *
+   * @param owner who opens it; shown by {@code nvme:list}
+   * @throws NamespaceException DUPLICATE if a handle is open, NOT_FOUND if not active
+   */
+  NamespaceHandle open(int nsid, String owner) throws NvmeException;
+
+  /**
+   * Allocates a DMA buffer this controller's device can reach; closing it returns the memory.
+   *
+   * @throws ResourceException if the bound allocator cannot give the memory
+   */
+  MemoryBlock allocateBuffer(long size) throws NvmeException;
+
+  /** Queues, fallback counter, failures. */
+  ControllerStatus status();
+
+  /** Orderly shutdown with CC.SHN; outstanding commands fail. */
+  @Override
+  void close();
+}
