@@ -15,6 +15,8 @@ import java.time.Duration;
  * @param cpuCount number of CPU slots that select I/O queues; 0 = available processors
  * @param resetOnStart reset the controller first if it is enabled
  * @param healthCheckInterval how often CSTS is polled for CFS and device loss
+ * @param maxTransferBytes largest transfer of one command the driver allows (further clamped by
+ *     MDTS); sets how many PRP list pages each command slot gets
  */
 public record ControllerOptions(
     String name,
@@ -24,36 +26,57 @@ public record ControllerOptions(
     Duration commandTimeout,
     int cpuCount,
     boolean resetOnStart,
-    Duration healthCheckInterval) {
+    Duration healthCheckInterval,
+    long maxTransferBytes) {
 
   /** Defaults: one queue per CPU, 256-entry queues, 30 s command timeout. */
   public static ControllerOptions defaults(String name) {
     return new ControllerOptions(
-        name, 0, 256, 64, Duration.ofSeconds(30), 0, true, Duration.ofMillis(100));
+        name, 0, 256, 64, Duration.ofSeconds(30), 0, true, Duration.ofMillis(100), 1L << 20);
   }
 
   public ControllerOptions withMaxIoQueues(int v) {
     return new ControllerOptions(name, v, ioQueueEntries, adminQueueEntries, commandTimeout,
-        cpuCount, resetOnStart, healthCheckInterval);
+        cpuCount, resetOnStart, healthCheckInterval, maxTransferBytes);
   }
 
   public ControllerOptions withIoQueueEntries(int v) {
     return new ControllerOptions(name, maxIoQueues, v, adminQueueEntries, commandTimeout,
-        cpuCount, resetOnStart, healthCheckInterval);
+        cpuCount, resetOnStart, healthCheckInterval, maxTransferBytes);
   }
 
   public ControllerOptions withCommandTimeout(Duration v) {
     return new ControllerOptions(name, maxIoQueues, ioQueueEntries, adminQueueEntries, v,
-        cpuCount, resetOnStart, healthCheckInterval);
+        cpuCount, resetOnStart, healthCheckInterval, maxTransferBytes);
   }
 
   public ControllerOptions withCpuCount(int v) {
     return new ControllerOptions(name, maxIoQueues, ioQueueEntries, adminQueueEntries,
-        commandTimeout, v, resetOnStart, healthCheckInterval);
+        commandTimeout, v, resetOnStart, healthCheckInterval, maxTransferBytes);
   }
 
   public ControllerOptions withResetOnStart(boolean v) {
     return new ControllerOptions(name, maxIoQueues, ioQueueEntries, adminQueueEntries,
-        commandTimeout, cpuCount, v, healthCheckInterval);
+        commandTimeout, cpuCount, v, healthCheckInterval, maxTransferBytes);
+  }
+
+  public ControllerOptions withAdminQueueEntries(int v) {
+    return new ControllerOptions(name, maxIoQueues, ioQueueEntries, v, commandTimeout, cpuCount,
+        resetOnStart, healthCheckInterval, maxTransferBytes);
+  }
+
+  public ControllerOptions withHealthCheckInterval(Duration v) {
+    return new ControllerOptions(name, maxIoQueues, ioQueueEntries, adminQueueEntries,
+        commandTimeout, cpuCount, resetOnStart, v, maxTransferBytes);
+  }
+
+  public ControllerOptions withMaxTransferBytes(long v) {
+    return new ControllerOptions(name, maxIoQueues, ioQueueEntries, adminQueueEntries,
+        commandTimeout, cpuCount, resetOnStart, healthCheckInterval, v);
+  }
+
+  public ControllerOptions withName(String v) {
+    return new ControllerOptions(v, maxIoQueues, ioQueueEntries, adminQueueEntries,
+        commandTimeout, cpuCount, resetOnStart, healthCheckInterval, maxTransferBytes);
   }
 }

@@ -1,0 +1,823 @@
+package io.jnvme.driver.internal;
+
+import io.jnvme.device.Device;
+import io.jnvme.device.DeviceException;
+import io.jnvme.device.DeviceInterrupt;
+import io.jnvme.device.DmaClient;
+import io.jnvme.device.DmaException;
+import io.jnvme.device.DmaMapping;
+import io.jnvme.device.MemoryBlock;
+import io.jnvme.device.RegisterIo;
+import io.jnvme.driver.ControllerFailedException;
+import io.jnvme.driver.ControllerInfo;
+import io.jnvme.driver.ControllerOptions;
+import io.jnvme.driver.ControllerStartException;
+import io.jnvme.driver.ControllerState;
+import io.jnvme.driver.ControllerStatus;
+import io.jnvme.driver.IoQueueInfo;
+import io.jnvme.driver.NamespaceException;
+import io.jnvme.driver.NamespaceHandle;
+import io.jnvme.driver.NamespaceInfo;
+import io.jnvme.driver.NvmeController;
+import io.jnvme.driver.NvmeException;
+import io.jnvme.driver.ResourceException;
+import io.jnvme.spec.AdminOpcode;
+import io.jnvme.spec.Aqa;
+import io.jnvme.spec.Cap;
+import io.jnvme.spec.Cc;
+import io.jnvme.spec.Cns;
+import io.jnvme.spec.Csts;
+import io.jnvme.spec.Cqe;
+import io.jnvme.spec.FeatureId;
+import io.jnvme.spec.IdentifyController;
+import io.jnvme.spec.IdentifyNamespace;
+import io.jnvme.spec.Sqe;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReferenceArray;
+import java.util.concurrent.locks.LockSupport;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One NVMe controller: bring-up, the admin queue, lazily created per-CPU I/O queue pairs,
+ * namespaces, health monitoring, failure handling and orderly shutdown.
+ *
+ * <p>Bring-up (Base spec 2.0, §3.5.1 "Memory-based Controller Initialization"): read CAP; reset if
+ * enabled (wait CSTS.RDY = 0); program AQA, ASQ, ACQ; enable with IOSQES = 6, IOCQES = 4, MPS = 0;
+ * wait CSTS.RDY = 1; Identify Controller; Set Features Number of Queues; create the I/O queue of
+ * CPU slot 0. Every wait is bounded by CAP.TO, every command by the command timeout.
+ */
+public final class Controller implements NvmeController {
+  private static final Logger LOG = LoggerFactory.getLogger(Controller.class);
+  private static final int PAGE = MemoryBlock.PAGE_SIZE;
+  /** NLB is a 16-bit zero-based field: at most 65536 blocks per command. */
+  private static final int MAX_NLB = 65536;
+
+  private final Device device;
+  private final DmaClient dma;
+  private final ControllerOptions options;
+  private final String name;
+  private final Registers regs;
+  private final Cap cap;
+  private final long timeoutNanos;
+  private final int cpuCount;
+
+  private volatile ControllerState state = ControllerState.STARTING;
+  private volatile String failure;
+  private final Object failLock = new Object();
+
+  private final Map<Integer, VectorWorker> workers = new TreeMap<>();
+  private QueuePair admin;
+  private MemoryBlock adminData;
+  private DmaMapping adminDataMapping;
+  /** Serialises admin commands that use the shared admin data page. */
+  private final Object adminDataLock = new Object();
+
+  private final List<QueuePair> ioQueues = new CopyOnWriteArrayList<>();
+  private final AtomicReferenceArray<QueuePair> queueForCpu;
+  private final Object queueCreateLock = new Object();
+  private int nextQid = 1;
+  private int grantedIoQueues;
+  private int maxIoQueues;
+  private final AtomicInteger fallbackCount = new AtomicInteger();
+
+  private ByteBuffer identify;
+  private ControllerInfo info;
+  private long maxTransferBytes;
+  private int prpPagesPerSlot;
+
+  final Set<MappedBuffer> buffers = ConcurrentHashMap.newKeySet();
+  private final NamespaceRegistry namespaces;
+  private Thread health;
+
+  private Controller(Device device, DmaClient dma, ControllerOptions options, Registers regs) {
+    this.device = device;
+    this.dma = dma;
+    this.options = options;
+    this.name = options.name();
+    this.regs = regs;
+    this.cap = regs.cap();
+    this.timeoutNanos = options.commandTimeout().toNanos();
+    this.cpuCount = options.cpuCount() > 0
+        ? options.cpuCount()
+        : Runtime.getRuntime().availableProcessors();
+    this.queueForCpu = new AtomicReferenceArray<>(cpuCount);
+    this.namespaces = new NamespaceRegistry(this);
+  }
+
+  /**
+   * Brings up the controller behind {@code device}.
+   *
+   * @throws ControllerStartException if any step fails; the controller is then reset and every
+   *     resource given back
+   */
+  public static Controller start(Device device, DmaClient dma, ControllerOptions options)
+      throws ControllerStartException {
+    RegisterIo bar;
+    try {
+      bar = device.mapBar(0);
+    } catch (DeviceException e) {
+      throw new ControllerStartException("cannot map BAR0 controller=" + options.name(),
+          ControllerStartException.Reason.RESOURCES, e);
+    }
+    Controller c = new Controller(device, dma, options, new Registers(bar));
+    try {
+      c.bringUp();
+      return c;
+    } catch (ControllerStartException e) {
+      LOG.error("controller start failed controller={} device={}: {}", c.name, device.id(),
+          e.getMessage());
+      c.abandon();
+      throw e;
+    } catch (RuntimeException e) {
+      c.abandon();
+      throw new ControllerStartException("unexpected failure during bring-up controller="
+          + c.name + ": " + e, ControllerStartException.Reason.ADMIN_COMMAND, e);
+    }
+  }
+
+  private void bringUp() throws ControllerStartException {
+    Csts csts = regs.csts();
+    if (csts.allOnes() || cap.raw() == -1L) {
+      throw startError("registers read as all ones: the device is gone",
+          ControllerStartException.Reason.DEVICE_GONE);
+    }
+    LOG.info("controller bring-up controller={} device={} transport={} cap={} vs=0x{}", name,
+        device.id(), device.transport(), cap, Integer.toHexString(regs.vs()));
+    if ((cap.css() & 1) == 0) {
+      throw startError("controller does not support the NVM command set (CAP.CSS=0x"
+          + Integer.toHexString(cap.css()) + ")", ControllerStartException.Reason.UNSUPPORTED);
+    }
+    if (cap.mpsmin() != 0) {
+      throw startError("controller needs pages larger than 4 KiB (CAP.MPSMIN=" + cap.mpsmin()
+          + ")", ControllerStartException.Reason.UNSUPPORTED);
+    }
+    if (cap.mqesZ() == 0) {
+      throw startError("controller reports CAP.MQES=0, an invalid queue size",
+          ControllerStartException.Reason.UNSUPPORTED);
+    }
+    Cc cc = regs.cc();
+    if (cc.en() || csts.rdy()) {
+      if (!options.resetOnStart()) {
+        throw startError("controller is enabled and resetOnStart is off",
+            ControllerStartException.Reason.UNSUPPORTED);
+      }
+      regs.cc(cc.withEn(false));
+      waitReady(false);
+    }
+
+    long wanted = Math.min(options.maxTransferBytes(), QueuePair.maxTransferFor(64));
+    prpPagesPerSlot = QueuePair.prpPagesFor(wanted);
+    int adminEntries = clampEntries(options.adminQueueEntries(), 4096);
+    try {
+      QueueMemory mem = QueueMemory.allocate(device, dma, "adminq", adminEntries, 1);
+      adminData = dma.allocate(2L * PAGE, "admin-data");
+      adminDataMapping = device.mapDma(adminData);
+      VectorWorker w = workerFor(0);
+      admin = new QueuePair(this, 0, 0, 0, mem, regs, timeoutNanos);
+      w.attach(admin);
+      regs.aqa(Aqa.of(mem.entries(), mem.entries()).raw());
+      regs.asq(mem.sq().deviceAddress(0));
+      regs.acq(mem.cq().deviceAddress(0));
+    } catch (DmaException | DeviceException e) {
+      throw new ControllerStartException("cannot set up the admin queue controller=" + name
+          + " allocator=" + dma.allocatorName() + ": " + e.getMessage(),
+          ControllerStartException.Reason.RESOURCES, e);
+    }
+    regs.cc(new Cc(0)
+        .withCss(0)
+        .withMps(0)
+        .withAms(0)
+        .withIosqes(Sqe.SIZE_LOG2)
+        .withIocqes(Cqe.SIZE_LOG2)
+        .withEn(true));
+    waitReady(true);
+
+    try {
+      readIdentify();
+      negotiateQueues();
+    } catch (NvmeException e) {
+      throw new ControllerStartException("admin command failed during bring-up controller=" + name
+          + ": " + e.getMessage(), ControllerStartException.Reason.ADMIN_COMMAND, e);
+    }
+    try {
+      createQueue(0);
+    } catch (NvmeException e) {
+      throw new ControllerStartException("cannot create the first I/O queue controller=" + name
+          + ": " + e.getMessage(), ControllerStartException.Reason.IO_QUEUE, e);
+    }
+    state = ControllerState.READY;
+    startHealthMonitor();
+    LOG.info("controller ready controller={} sn={} mn={} fr={} ioQueuesGranted={} maxIoQueues={}"
+        + " maxTransferBytes={}", name, info.serialNumber(), info.modelNumber(),
+        info.firmwareRevision(), grantedIoQueues, maxIoQueues, maxTransferBytes);
+  }
+
+  private int clampEntries(int wanted, int specMax) {
+    return Math.max(2, Math.min(Math.min(wanted, specMax), cap.maxQueueEntries()));
+  }
+
+  private ControllerStartException startError(String msg, ControllerStartException.Reason r) {
+    return new ControllerStartException(msg + " controller=" + name + " device=" + device.id(), r,
+        null);
+  }
+
+  /** Waits for CSTS.RDY to become {@code ready}, at most CAP.TO. */
+  private void waitReady(boolean ready) throws ControllerStartException {
+    long timeoutMs = cap.timeoutMillis();
+    Backoff b = new Backoff(TimeUnit.MILLISECONDS.toNanos(timeoutMs));
+    while (true) {
+      Csts csts = regs.csts();
+      if (csts.allOnes()) {
+        throw startError("registers read as all ones while waiting for CSTS.RDY=" + (ready ? 1 : 0)
+            + ": the device is gone", ControllerStartException.Reason.DEVICE_GONE);
+      }
+      if (ready && csts.cfs()) {
+        throw startError("controller fatal status (CSTS.CFS) while enabling, " + csts,
+            ControllerStartException.Reason.FATAL_STATUS);
+      }
+      if (csts.rdy() == ready) {
+        return;
+      }
+      if (!b.pause()) {
+        throw startError("CSTS.RDY did not become " + (ready ? 1 : 0) + " within CAP.TO="
+            + timeoutMs + " ms", ControllerStartException.Reason.READY_TIMEOUT);
+      }
+    }
+  }
+
+  private void readIdentify() throws NvmeException {
+    ByteBuffer raw = identifyRaw(Cns.CONTROLLER.raw(), 0);
+    IdentifyController id = new IdentifyController().wrap(raw, 0);
+    int mdts = id.mdts();
+    long mdtsBytes = mdts == 0 ? Long.MAX_VALUE : (1L << Math.min(mdts, 40)) * PAGE;
+    long limit = QueuePair.maxTransferFor(prpPagesPerSlot);
+    maxTransferBytes = Math.min(Math.min(mdtsBytes, options.maxTransferBytes()), limit);
+    maxTransferBytes -= maxTransferBytes % PAGE;
+    if (maxTransferBytes < PAGE) {
+      maxTransferBytes = PAGE;
+    }
+    identify = raw;
+    info = new ControllerInfo(id.vid(), id.ssvid(), id.sn(), id.mn(), id.fr(), id.cntlid(),
+        id.ver().toString(), mdts, maxTransferBytes, id.nn(), id.oncs(), id.oacs(), id.oaes(),
+        id.aerl(), id.vwc(), id.subnqn());
+  }
+
+  private void negotiateQueues() throws NvmeException {
+    int vectors = Math.max(1, device.maxInterruptCount());
+    // Vector 0 serves the admin queue; I/O queues get their own vectors when there are any.
+    int vectorLimit = vectors > 1 ? vectors - 1 : 1;
+    int want = options.maxIoQueues() > 0 ? options.maxIoQueues() : cpuCount;
+    want = Math.max(1, Math.min(Math.min(want, vectorLimit), 65535));
+    int dw0 = admin.execute(AdminOpcode.SET_FEATURES.raw(), 0, FeatureId.NUMBER_OF_QUEUES.raw(),
+        ((want - 1) << 16) | (want - 1), 0, 0, 0, 0, null, 0, 0);
+    int nsqa = (dw0 & 0xFFFF) + 1;
+    int ncqa = ((dw0 >>> 16) & 0xFFFF) + 1;
+    grantedIoQueues = Math.min(nsqa, ncqa);
+    maxIoQueues = Math.min(grantedIoQueues, want);
+    LOG.info("queues negotiated controller={} requested={} nsqa={} ncqa={} vectors={}", name,
+        want, nsqa, ncqa, vectors);
+  }
+
+  // ---------------------------------------------------------------- admin helpers
+
+  /** Identify into the admin data page; returns a heap copy (4096 bytes, little endian). */
+  ByteBuffer identifyRaw(int cns, int nsid) throws NvmeException {
+    synchronized (adminDataLock) {
+      adminData.zero(0, PAGE);
+      admin.execute(AdminOpcode.IDENTIFY.raw(), nsid, cns, 0, 0, 0, 0, 0, adminData, 0, PAGE);
+      return copyAdminData(PAGE);
+    }
+  }
+
+  /** Get Log Page of {@code bytes} (at most one page) into a heap copy. */
+  ByteBuffer getLogPage(int lid, int nsid, int bytes, boolean retainAsync) throws NvmeException {
+    int dwords = bytes / 4 - 1;
+    int cdw10 = (lid & 0xFF) | (retainAsync ? 1 << 15 : 0) | ((dwords & 0xFFFF) << 16);
+    synchronized (adminDataLock) {
+      adminData.zero(0, PAGE);
+      admin.execute(AdminOpcode.GET_LOG_PAGE.raw(), nsid, cdw10, dwords >>> 16, 0, 0, 0, 0,
+          adminData, 0, bytes);
+      return copyAdminData(bytes);
+    }
+  }
+
+  /** Get Features; returns completion dword 0. */
+  int getFeature(int fid, int nsid, int cdw11) throws NvmeException {
+    return admin.execute(AdminOpcode.GET_FEATURES.raw(), nsid, fid & 0xFF, cdw11, 0, 0, 0, 0,
+        null, 0, 0);
+  }
+
+  private ByteBuffer copyAdminData(int bytes) {
+    ByteBuffer out = ByteBuffer.allocate(bytes).order(ByteOrder.LITTLE_ENDIAN);
+    ByteBuffer src = adminData.buffer().duplicate().order(ByteOrder.LITTLE_ENDIAN);
+    src.limit(bytes);
+    out.put(src);
+    out.clear();
+    return out;
+  }
+
+  QueuePair adminQueue() {
+    return admin;
+  }
+
+  // ---------------------------------------------------------------- I/O queues
+
+  /** The I/O queue of the calling thread's CPU slot, created on first use. */
+  QueuePair queueForCurrentThread() throws NvmeException {
+    return queueFor(CpuSlot.current(cpuCount));
+  }
+
+  /** The I/O queue of CPU slot {@code cpu} (taken modulo the slot count). */
+  QueuePair queueFor(int cpu) throws NvmeException {
+    int slot = Math.floorMod(cpu, cpuCount);
+    QueuePair q = queueForCpu.get(slot);
+    return q != null ? q : createQueue(slot);
+  }
+
+  private QueuePair createQueue(int cpu) throws NvmeException {
+    synchronized (queueCreateLock) {
+      QueuePair existing = queueForCpu.get(cpu);
+      if (existing != null) {
+        return existing;
+      }
+      if (state == ControllerState.FAILED || state == ControllerState.SHUT_DOWN) {
+        throw new ControllerFailedException("controller is not serving controller=" + name,
+            state == ControllerState.FAILED
+                ? ControllerFailedException.Reason.DEVICE_FAULT
+                : ControllerFailedException.Reason.SHUT_DOWN, regs.csts().raw());
+      }
+      QueuePair q;
+      if (ioQueues.size() >= maxIoQueues) {
+        LOG.info("no more I/O queues, sharing controller={} cpu={} queues={} limit={}", name, cpu,
+            ioQueues.size(), maxIoQueues);
+        q = null;
+      } else {
+        try {
+          q = newIoQueue(cpu);
+        } catch (NvmeException e) {
+          if (ioQueues.isEmpty()) {
+            throw e;
+          }
+          LOG.error("I/O queue creation failed, falling back controller={} cpu={}: {}", name, cpu,
+              e.getMessage());
+          q = null;
+        }
+      }
+      if (q == null) {
+        q = nearestQueue(cpu);
+        fallbackCount.incrementAndGet();
+        LOG.info("cpu shares a queue controller={} cpu={} qid={} fallbackCount={}", name, cpu,
+            q.qid, fallbackCount.get());
+      }
+      queueForCpu.set(cpu, q);
+      return q;
+    }
+  }
+
+  private QueuePair nearestQueue(int cpu) {
+    QueuePair best = null;
+    int bestDistance = Integer.MAX_VALUE;
+    for (QueuePair q : ioQueues) {
+      // Prefer a lower CPU slot at equal distance, as a stable choice.
+      int d = Math.abs(q.cpu - cpu) * 2 + (q.cpu > cpu ? 1 : 0);
+      if (d < bestDistance) {
+        bestDistance = d;
+        best = q;
+      }
+    }
+    return best;
+  }
+
+  private QueuePair newIoQueue(int cpu) throws NvmeException {
+    int qid = nextQid;
+    int vectors = Math.max(1, device.maxInterruptCount());
+    int vector = vectors > 1 ? 1 + (qid - 1) % (vectors - 1) : 0;
+    int entries = clampEntries(options.ioQueueEntries(), 65536);
+    QueueMemory mem;
+    VectorWorker w;
+    try {
+      w = workerFor(vector);
+      mem = QueueMemory.allocate(device, dma, "ioq" + qid, entries, prpPagesPerSlot);
+    } catch (DmaException | DeviceException e) {
+      throw new ResourceException("cannot allocate I/O queue memory controller=" + name + " qid="
+          + qid + " allocator=" + dma.allocatorName() + ": " + e.getMessage(), e);
+    }
+    int n = mem.entries();
+    try {
+      // Create I/O Completion Queue: PC=1 (bit 0), IEN=1 (bit 1), IV in bits 31:16.
+      admin.executeWithPrp1(AdminOpcode.CREATE_IO_CQ.raw(), 0, ((n - 1) << 16) | qid,
+          (vector << 16) | 0x3, mem.cq().deviceAddress(0));
+    } catch (NvmeException e) {
+      mem.close();
+      throw e;
+    }
+    try {
+      // Create I/O Submission Queue: PC=1 (bit 0), CQID in bits 31:16.
+      admin.executeWithPrp1(AdminOpcode.CREATE_IO_SQ.raw(), 0, ((n - 1) << 16) | qid,
+          (qid << 16) | 0x1, mem.sq().deviceAddress(0));
+    } catch (NvmeException e) {
+      try {
+        admin.execute(AdminOpcode.DELETE_IO_CQ.raw(), 0, qid, 0, 0, 0, 0, 0, null, 0, 0);
+        mem.close();
+      } catch (NvmeException d) {
+        // The device may still own the CQ memory: keep it rather than free what it may write.
+        LOG.warn("could not delete the I/O CQ after SQ creation failed controller={} qid={}: {}",
+            name, qid, d.getMessage());
+      }
+      throw e;
+    }
+    nextQid++;
+    QueuePair q = new QueuePair(this, qid, cpu, vector, mem, regs, timeoutNanos);
+    w.attach(q);
+    ioQueues.add(q);
+    LOG.info("I/O queue created controller={} qid={} cpu={} entries={} vector={} allocator={}",
+        name, qid, cpu, n, vector, dma.allocatorName());
+    return q;
+  }
+
+  private VectorWorker workerFor(int vector) throws DeviceException {
+    synchronized (workers) {
+      VectorWorker w = workers.get(vector);
+      if (w == null) {
+        DeviceInterrupt irq = device.mapInterrupt(vector, 0);
+        long tick = Math.max(5, Math.min(100, options.healthCheckInterval().toMillis()));
+        w = new VectorWorker(name, irq, tick);
+        workers.put(vector, w);
+        w.start();
+      }
+      return w;
+    }
+  }
+
+  // ---------------------------------------------------------------- failure handling
+
+  private void startHealthMonitor() {
+    long interval = options.healthCheckInterval().toNanos();
+    health = new Thread(() -> {
+      while (state == ControllerState.READY) {
+        LockSupport.parkNanos(this, interval);
+        checkHealth();
+      }
+    }, name + "-health");
+    health.setDaemon(true);
+    health.start();
+  }
+
+  /** Reads CSTS; fails the controller on all ones or CFS. */
+  void checkHealth() {
+    if (state != ControllerState.READY) {
+      return;
+    }
+    Csts csts = regs.csts();
+    if (csts.allOnes()) {
+      fail(ControllerFailedException.Reason.DEVICE_GONE, csts.raw(),
+          "registers read as all ones: the device is gone");
+    } else if (csts.cfs()) {
+      fail(ControllerFailedException.Reason.FATAL_STATUS, csts.raw(),
+          "controller fatal status (CSTS.CFS)");
+    }
+  }
+
+  void onCommandTimeout(QueuePair q, int cid, int opcode) {
+    LOG.warn("command timed out controller={} qid={} cid={} opcode=0x{}", name, q.qid, cid,
+        Integer.toHexString(opcode));
+    checkHealth();
+  }
+
+  /** The device broke the protocol: handled like a fatal status, never a crash. */
+  void deviceFault(QueuePair q, String what) {
+    LOG.error("device fault controller={} qid={}: {}", name, q.qid, what);
+    fail(ControllerFailedException.Reason.DEVICE_FAULT, regs.csts().raw(), "device fault on qid="
+        + q.qid + ": " + what);
+  }
+
+  /**
+   * Stops serving: new commands are refused at once; the controller is reset so that it stops
+   * touching memory; then every outstanding command fails with the reason.
+   */
+  void fail(ControllerFailedException.Reason reason, int csts, String message) {
+    ControllerFailedException e;
+    synchronized (failLock) {
+      if (state == ControllerState.FAILED || state == ControllerState.SHUT_DOWN) {
+        return;
+      }
+      state = ControllerState.FAILED;
+      failure = message;
+      e = new ControllerFailedException(message + " controller=" + name, reason, csts);
+      admin.refuse(e);
+      ioQueues.forEach(q -> q.refuse(e));
+    }
+    LOG.error("controller failed controller={} reason={} csts=0x{}: {}", name, reason,
+        Integer.toHexString(csts), message);
+    Thread t = new Thread(() -> {
+      if (reason != ControllerFailedException.Reason.DEVICE_GONE) {
+        resetQuietly();
+      }
+      admin.kill(e);
+      ioQueues.forEach(q -> q.kill(e));
+      wakeWorkers();
+    }, name + "-fail");
+    t.setDaemon(true);
+    t.start();
+  }
+
+  private void resetQuietly() {
+    try {
+      regs.cc(regs.cc().withEn(false));
+      Backoff b = new Backoff(TimeUnit.MILLISECONDS.toNanos(cap.timeoutMillis()));
+      while (true) {
+        Csts c = regs.csts();
+        if (c.allOnes() || !c.rdy()) {
+          return;
+        }
+        if (!b.pause()) {
+          LOG.warn("controller did not leave ready state within CAP.TO controller={}", name);
+          return;
+        }
+      }
+    } catch (RuntimeException ex) {
+      LOG.warn("reset after failure failed controller={}", name, ex);
+    }
+  }
+
+  private void wakeWorkers() {
+    synchronized (workers) {
+      workers.values().forEach(w -> {
+        try {
+          device.mapInterrupt(w.vector(), 0).wake();
+        } catch (DeviceException ex) {
+          LOG.debug("cannot wake worker controller={} vector={}", name, w.vector(), ex);
+        }
+      });
+    }
+  }
+
+  /** After a failed start: reset, stop threads, give memory back. */
+  private void abandon() {
+    state = ControllerState.FAILED;
+    try {
+      if (!regs.csts().allOnes()) {
+        resetQuietly();
+      }
+    } catch (RuntimeException e) {
+      LOG.debug("reset during abandon failed controller={}", name, e);
+    }
+    ControllerFailedException e = new ControllerFailedException("controller start abandoned",
+        ControllerFailedException.Reason.SHUT_DOWN, 0);
+    if (admin != null) {
+      admin.kill(e);
+    }
+    ioQueues.forEach(q -> q.kill(e));
+    releaseResources();
+  }
+
+  private void releaseResources() {
+    List<VectorWorker> ws;
+    synchronized (workers) {
+      ws = new ArrayList<>(workers.values());
+      workers.clear();
+    }
+    ws.forEach(VectorWorker::stop);
+    for (QueuePair q : ioQueues) {
+      q.memory.close();
+    }
+    ioQueues.clear();
+    if (admin != null) {
+      admin.memory.close();
+    }
+    if (adminDataMapping != null) {
+      adminDataMapping.close();
+    }
+    if (adminData != null) {
+      adminData.close();
+    }
+    for (MappedBuffer b : new ArrayList<>(buffers)) {
+      b.close();
+    }
+  }
+
+  // ---------------------------------------------------------------- NvmeController
+
+  @Override
+  public String name() {
+    return name;
+  }
+
+  @Override
+  public String deviceId() {
+    return device.id();
+  }
+
+  @Override
+  public String transport() {
+    return device.transport();
+  }
+
+  @Override
+  public ControllerState state() {
+    return state;
+  }
+
+  @Override
+  public ControllerInfo info() {
+    return info;
+  }
+
+  @Override
+  public ByteBuffer identifyController() {
+    return identify.asReadOnlyBuffer().order(ByteOrder.LITTLE_ENDIAN);
+  }
+
+  long maxTransferBytes() {
+    return maxTransferBytes;
+  }
+
+  int cpuCount() {
+    return cpuCount;
+  }
+
+  @Override
+  public List<NamespaceInfo> namespaces() throws NvmeException {
+    return namespaces.list();
+  }
+
+  @Override
+  public ByteBuffer identifyNamespace(int nsid) throws NvmeException {
+    return identifyRaw(Cns.NAMESPACE.raw(), nsid).asReadOnlyBuffer().order(ByteOrder.LITTLE_ENDIAN);
+  }
+
+  /** Active NSIDs from Identify CNS 02h, following the list past 1024 entries. */
+  List<Integer> activeNamespaceIds() throws NvmeException {
+    List<Integer> ids = new ArrayList<>();
+    int after = 0;
+    while (true) {
+      ByteBuffer list = identifyRaw(Cns.ACTIVE_NAMESPACE_LIST.raw(), after);
+      int n = 0;
+      for (int i = 0; i < 1024; i++) {
+        int nsid = list.getInt(i * 4);
+        if (nsid == 0) {
+          break;
+        }
+        if (Integer.compareUnsigned(nsid, after) <= 0 || nsid == -1) {
+          // A list that does not increase would make us loop forever.
+          LOG.warn("active namespace list not increasing controller={} nsid={}", name,
+              Integer.toUnsignedString(nsid));
+          return ids;
+        }
+        ids.add(nsid);
+        after = nsid;
+        n++;
+      }
+      if (n < 1024) {
+        return ids;
+      }
+    }
+  }
+
+  IdentifyNamespace identifyNamespaceView(int nsid) throws NvmeException {
+    return new IdentifyNamespace().wrap(identifyRaw(Cns.NAMESPACE.raw(), nsid), 0);
+  }
+
+  @Override
+  public NamespaceHandle open(int nsid, String owner) throws NvmeException {
+    if (state != ControllerState.READY) {
+      throw new NamespaceException("controller is " + state + " controller=" + name,
+          NamespaceException.Reason.NOT_FOUND, nsid);
+    }
+    return namespaces.open(nsid, owner);
+  }
+
+  @Override
+  public MemoryBlock allocateBuffer(long size) throws NvmeException {
+    if (size <= 0) {
+      throw new io.jnvme.driver.InvalidRequestException("buffer size must be positive, got "
+          + size);
+    }
+    MemoryBlock b;
+    try {
+      b = dma.allocate(size, "buffer");
+    } catch (DmaException e) {
+      throw new ResourceException("cannot allocate a " + size + "-byte buffer controller=" + name
+          + " allocator=" + dma.allocatorName() + ": " + e.getMessage(), e);
+    }
+    try {
+      MappedBuffer m = new MappedBuffer(this, b, device.mapDma(b));
+      buffers.add(m);
+      return m;
+    } catch (DeviceException e) {
+      b.close();
+      throw new ResourceException("device cannot reach the buffer controller=" + name + ": "
+          + e.getMessage(), e);
+    }
+  }
+
+  @Override
+  public ControllerStatus status() {
+    List<IoQueueInfo> qs = new ArrayList<>();
+    for (QueuePair q : ioQueues) {
+      qs.add(new IoQueueInfo(q.qid, q.cpu, q.entries, q.vector, q.memory.sq().allocatorName(),
+          q.memory.sq().persistent(), q.inFlight(), q.completed()));
+    }
+    return new ControllerStatus(name, state, failure, qs, grantedIoQueues, fallbackCount.get(),
+        null);
+  }
+
+  int fallbackCount() {
+    return fallbackCount.get();
+  }
+
+  /**
+   * Orderly shutdown (Base spec 2.0, §3.6.1): stop new I/O, let outstanding commands finish for a
+   * while, delete the I/O queues, set CC.SHN = 01b and wait for CSTS.SHST = 10b, then release
+   * everything.
+   */
+  @Override
+  public void close() {
+    ControllerFailedException e = new ControllerFailedException("controller shut down",
+        ControllerFailedException.Reason.SHUT_DOWN, 0);
+    boolean wasReady;
+    synchronized (failLock) {
+      if (state == ControllerState.SHUT_DOWN) {
+        return;
+      }
+      wasReady = state == ControllerState.READY;
+      state = ControllerState.SHUT_DOWN;
+      ioQueues.forEach(q -> q.refuse(e));
+    }
+    namespaces.closeAll();
+    if (wasReady) {
+      drainIo();
+      for (QueuePair q : ioQueues) {
+        deleteQueueQuietly(q);
+      }
+      shutdownNotification();
+    }
+    admin.kill(e);
+    ioQueues.forEach(q -> q.kill(e));
+    wakeWorkers();
+    if (health != null) {
+      health.interrupt();
+    }
+    releaseResources();
+    LOG.info("controller closed controller={}", name);
+  }
+
+  private void drainIo() {
+    long deadline = System.nanoTime() + Math.min(timeoutNanos, TimeUnit.SECONDS.toNanos(5));
+    for (QueuePair q : ioQueues) {
+      while (q.inFlight() > 0 && System.nanoTime() - deadline < 0) {
+        LockSupport.parkNanos(this, TimeUnit.MILLISECONDS.toNanos(1));
+      }
+    }
+  }
+
+  private void deleteQueueQuietly(QueuePair q) {
+    try {
+      admin.execute(AdminOpcode.DELETE_IO_SQ.raw(), 0, q.qid, 0, 0, 0, 0, 0, null, 0, 0);
+      admin.execute(AdminOpcode.DELETE_IO_CQ.raw(), 0, q.qid, 0, 0, 0, 0, 0, null, 0, 0);
+    } catch (NvmeException ex) {
+      LOG.warn("deleting I/O queue failed at shutdown controller={} qid={}: {}", name, q.qid,
+          ex.getMessage());
+    }
+  }
+
+  private void shutdownNotification() {
+    try {
+      regs.cc(regs.cc().withShn(Cc.SHN_NORMAL));
+      Backoff b = new Backoff(TimeUnit.MILLISECONDS.toNanos(Math.max(cap.timeoutMillis(), 5000)));
+      while (true) {
+        Csts c = regs.csts();
+        if (c.allOnes()) {
+          LOG.warn("device gone during shutdown controller={}", name);
+          return;
+        }
+        if (c.shst() == Csts.SHST_COMPLETE) {
+          LOG.info("shutdown complete controller={}", name);
+          return;
+        }
+        if (!b.pause()) {
+          LOG.warn("shutdown did not complete within the deadline controller={} csts={}", name, c);
+          return;
+        }
+      }
+    } catch (RuntimeException ex) {
+      LOG.warn("shutdown notification failed controller={}", name, ex);
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "Controller[name=" + name + " device=" + device.id() + " state=" + state + "]";
+  }
+}

@@ -1,0 +1,101 @@
+package io.jnvme.driver.internal;
+
+import io.jnvme.driver.NamespaceException;
+import io.jnvme.driver.NamespaceInfo;
+import io.jnvme.spec.IdentifyNamespace;
+import io.jnvme.spec.LbaFormat;
+import java.util.HexFormat;
+
+/**
+ * One namespace as identified at open time. Once marked removed it stays removed, even if the NSID
+ * comes back: a later open builds a fresh object, so a stale handle can never reach another disk.
+ */
+final class Namespace {
+  final int nsid;
+  final int lbads;
+  final int blockSize;
+  final int metadataSize;
+  final int maxTransferBlocks;
+  final String nguid;
+  final String eui64;
+  private volatile long blockCount;
+  private volatile boolean removed;
+
+  private Namespace(int nsid, long blockCount, int lbads, int metadataSize, int maxTransferBlocks,
+      String nguid, String eui64) {
+    this.nsid = nsid;
+    this.blockCount = blockCount;
+    this.lbads = lbads;
+    this.blockSize = 1 << lbads;
+    this.metadataSize = metadataSize;
+    this.maxTransferBlocks = maxTransferBlocks;
+    this.nguid = nguid;
+    this.eui64 = eui64;
+  }
+
+  /**
+   * Validates Identify Namespace data: NSZE, the FLBAS index, LBADS in 9..16, and that the
+   * transfer limit holds at least one block.
+   *
+   * @param maxTransferBytes the controller's transfer limit (MDTS and the driver's own)
+   * @param maxNlb largest block count one command can encode
+   */
+  static Namespace fromIdentify(int nsid, IdentifyNamespace id, long maxTransferBytes, int maxNlb)
+      throws NamespaceException {
+    long nsze = id.nsze();
+    if (nsze == 0) {
+      throw new NamespaceException("namespace is not active (NSZE=0)",
+          NamespaceException.Reason.NOT_FOUND, nsid);
+    }
+    int index = id.formatIndex();
+    if (index > id.nlbafZ()) {
+      throw new NamespaceException("FLBAS selects format " + index + " but NLBAF=" + id.nlbafZ(),
+          NamespaceException.Reason.INVALID_FLBAS, nsid);
+    }
+    LbaFormat f = id.lbaf(index);
+    int lbads = f.lbads();
+    if (lbads < LbaFormat.MIN_LBADS || lbads > LbaFormat.MAX_LBADS) {
+      throw new NamespaceException("LBADS=" + lbads + " outside " + LbaFormat.MIN_LBADS + ".."
+          + LbaFormat.MAX_LBADS, NamespaceException.Reason.INVALID_LBA_FORMAT, nsid);
+    }
+    long blocks = maxTransferBytes >>> lbads;
+    if (blocks < 1) {
+      throw new NamespaceException("transfer limit " + maxTransferBytes
+          + " bytes is smaller than one block of " + (1 << lbads) + " bytes",
+          NamespaceException.Reason.INVALID_MDTS, nsid);
+    }
+    int maxBlocks = (int) Math.min(blocks, maxNlb);
+    return new Namespace(nsid, nsze, lbads, f.ms(), maxBlocks, hexOrNull(id.nguid()),
+        hexOrNull(id.eui64()));
+  }
+
+  private static String hexOrNull(byte[] b) {
+    for (byte x : b) {
+      if (x != 0) {
+        return HexFormat.of().formatHex(b);
+      }
+    }
+    return null;
+  }
+
+  long blockCount() {
+    return blockCount;
+  }
+
+  void blockCount(long v) {
+    blockCount = v;
+  }
+
+  boolean removed() {
+    return removed;
+  }
+
+  void markRemoved() {
+    removed = true;
+  }
+
+  NamespaceInfo info(String owner) {
+    return new NamespaceInfo(nsid, blockCount, blockSize, metadataSize, maxTransferBlocks,
+        removed ? "removed" : "active", owner, nguid, eui64);
+  }
+}

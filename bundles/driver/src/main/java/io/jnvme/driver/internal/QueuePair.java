@@ -1,0 +1,667 @@
+package io.jnvme.driver.internal;
+
+import io.jnvme.device.MemoryBlock;
+import io.jnvme.driver.CommandTimeoutException;
+import io.jnvme.driver.ControllerFailedException;
+import io.jnvme.driver.InvalidRequestException;
+import io.jnvme.driver.IoCompletion;
+import io.jnvme.driver.NvmeException;
+import io.jnvme.driver.NvmeStatusException;
+import io.jnvme.driver.ResourceException;
+import io.jnvme.spec.Cqe;
+import io.jnvme.spec.Sqe;
+import io.jnvme.spec.Status;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.LockSupport;
+import java.util.concurrent.locks.ReentrantLock;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A submission queue and its completion queue, with the preallocated command slots and PRP list
+ * pages that commands on it use.
+ *
+ * <p>Submission: any thread, under this queue's lock (one lock per queue, never a global one):
+ * take a free slot, write the 64-byte entry into the ring, advance the tail, write the doorbell
+ * after a release fence. Completion: only the queue's interrupt worker thread reads the
+ * completion ring, so the head and phase need no lock. Slot state changes race between the worker
+ * (completion, failure), a synchronous waiter (its timeout) and nobody else; they are resolved by
+ * compare-and-set on {@link Slot#state}.
+ *
+ * <p>Nothing on the I/O path allocates: slots, the entry views and the PRP pages are made once.
+ */
+final class QueuePair {
+  private static final Logger LOG = LoggerFactory.getLogger(QueuePair.class);
+  private static final VarHandle STATE;
+
+  static {
+    try {
+      STATE = MethodHandles.lookup().findVarHandle(Slot.class, "state", int.class);
+    } catch (ReflectiveOperationException e) {
+      throw new ExceptionInInitializerError(e);
+    }
+  }
+
+  private static final int PAGE = MemoryBlock.PAGE_SIZE;
+  /** PRP entries per list page: 4096 / 8. When a list continues, the last entry chains. */
+  private static final int PRP_ENTRIES_PER_PAGE = PAGE / 8;
+
+  final Controller ctrl;
+  final int qid;
+  final int cpu;
+  final int vector;
+  final int entries;
+  final QueueMemory memory;
+  private final Registers regs;
+  private final int sqDoorbell;
+  private final int cqDoorbell;
+  private final long timeoutNanos;
+
+  private final Slot[] slots;
+  private final int indexBits;
+  private final int indexMask;
+  private final int generationMask;
+  private final int prpPagesPerSlot;
+
+  private final ReentrantLock lock = new ReentrantLock();
+  private final Condition slotFreed = lock.newCondition();
+  private final int[] freeStack;
+  private int freeTop;
+  private int sqTail;
+  private volatile int sqHead;
+  private boolean doorbellPending;
+  private volatile int waitingSubmitters;
+  private final Sqe sqe = new Sqe();
+
+  /** The interrupt worker thread that owns the completion side. */
+  volatile Thread worker;
+  private int cqHead;
+  private boolean phase = true;
+  private long nextTimeoutScan;
+
+  /** Set first when the controller fails: no new commands; outstanding ones still pending. */
+  private volatile ControllerFailedException refused;
+  /** Set once the device can no longer touch this queue's memory: outstanding commands fail. */
+  private volatile ControllerFailedException dead;
+  private boolean deadHandled;
+  private volatile long completed;
+
+  QueuePair(Controller ctrl, int qid, int cpu, int vector, QueueMemory memory, Registers regs,
+      long timeoutNanos) {
+    this.ctrl = ctrl;
+    this.qid = qid;
+    this.cpu = cpu;
+    this.vector = vector;
+    this.memory = memory;
+    this.entries = memory.entries();
+    this.regs = regs;
+    this.sqDoorbell = regs.sqTailDoorbell(qid);
+    this.cqDoorbell = regs.cqHeadDoorbell(qid);
+    this.timeoutNanos = timeoutNanos;
+    this.prpPagesPerSlot = memory.prpPagesPerSlot();
+    // One entry of the ring stays empty so that a full ring is told apart from an empty one.
+    int n = entries - 1;
+    this.slots = new Slot[n];
+    this.freeStack = new int[n];
+    for (int i = 0; i < n; i++) {
+      slots[i] = new Slot(i, (long) i * prpPagesPerSlot * PAGE);
+      freeStack[i] = n - 1 - i;
+    }
+    this.freeTop = n;
+    this.indexBits = Math.max(1, 32 - Integer.numberOfLeadingZeros(n - 1));
+    this.indexMask = (1 << indexBits) - 1;
+    this.generationMask = (1 << (16 - indexBits)) - 1;
+  }
+
+  /** Largest transfer one command on this queue can describe with its PRP pages. */
+  static long maxTransferFor(int prpPagesPerSlot) {
+    // Entries in chained list pages, plus PRP1's page.
+    long listEntries = (long) prpPagesPerSlot * (PRP_ENTRIES_PER_PAGE - 1) + 1;
+    return (listEntries + 1) * PAGE - PAGE;
+  }
+
+  /** PRP list pages each slot needs so that a transfer of {@code maxTransfer} bytes never truncates. */
+  static int prpPagesFor(long maxTransfer) {
+    // An unaligned buffer touches one page more than its length suggests.
+    long pages = (maxTransfer + PAGE - 1) / PAGE + 1;
+    long listEntries = pages - 1;
+    return (int) Math.max(1, (listEntries + PRP_ENTRIES_PER_PAGE - 2) / (PRP_ENTRIES_PER_PAGE - 1));
+  }
+
+  // ---------------------------------------------------------------- submission
+
+  /**
+   * Runs one command and waits for it; returns completion dword 0.
+   *
+   * @param data buffer for the data pointer, or null
+   */
+  int execute(int opcode, int nsid, int cdw10, int cdw11, int cdw12, int cdw13, int cdw14,
+      int cdw15, MemoryBlock data, long offset, long length) throws NvmeException {
+    if (Thread.currentThread() == worker) {
+      throw new InvalidRequestException("a synchronous command cannot be issued from a completion"
+          + " callback controller=" + ctrl.name() + " qid=" + qid);
+    }
+    Slot s = acquire(true);
+    s.completion = null;
+    s.waiter = Thread.currentThread();
+    s.done = false;
+    submit(s, opcode, nsid, cdw10, cdw11, cdw12, cdw13, cdw14, cdw15, data, offset, length);
+    return await(s);
+  }
+
+  /**
+   * Submits one command; {@code completion} is called exactly once, possibly before this returns
+   * (when the queue is unusable).
+   */
+  void submitAsync(int opcode, int nsid, int cdw10, int cdw11, int cdw12, int cdw13, int cdw14,
+      int cdw15, MemoryBlock data, long offset, long length, IoCompletion completion,
+      long context) {
+    Slot s;
+    try {
+      // The worker cannot wait for a slot: only it can free one.
+      s = acquire(Thread.currentThread() != worker);
+    } catch (NvmeException e) {
+      deliver(completion, context, e);
+      return;
+    }
+    s.completion = completion;
+    s.context = context;
+    s.waiter = null;
+    try {
+      submit(s, opcode, nsid, cdw10, cdw11, cdw12, cdw13, cdw14, cdw15, data, offset, length);
+    } catch (NvmeException e) {
+      deliver(completion, context, e);
+    }
+  }
+
+  private Slot acquire(boolean mayWait) throws NvmeException {
+    lock.lock();
+    try {
+      long deadline = 0;
+      while (true) {
+        ControllerFailedException d = refused;
+        if (d != null) {
+          throw d;
+        }
+        if (freeTop > 0 && ((sqTail + 1) % entries) != sqHead) {
+          Slot s = slots[freeStack[--freeTop]];
+          int gen = (s.generation + 1) & generationMask;
+          int cid = (gen << indexBits) | s.index;
+          if (cid == 0xFFFF) {
+            // 0xFFFF means "no command" in the error log; never use it as an identifier.
+            gen = (gen + 1) & generationMask;
+            cid = (gen << indexBits) | s.index;
+          }
+          s.generation = gen;
+          s.cid = cid;
+          return s;
+        }
+        if (!mayWait) {
+          throw new ResourceException("queue full controller=" + ctrl.name() + " qid=" + qid, null);
+        }
+        if (deadline == 0) {
+          deadline = System.nanoTime() + timeoutNanos;
+        }
+        long rem = deadline - System.nanoTime();
+        if (rem <= 0) {
+          throw new CommandTimeoutException("no free command slot within the timeout controller="
+              + ctrl.name() + " qid=" + qid);
+        }
+        waitingSubmitters++;
+        try {
+          slotFreed.awaitNanos(Math.min(rem, TimeUnit.MILLISECONDS.toNanos(50)));
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw new CommandTimeoutException("interrupted while waiting for a command slot controller="
+              + ctrl.name() + " qid=" + qid);
+        } finally {
+          waitingSubmitters--;
+        }
+      }
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  private void submit(Slot s, int opcode, int nsid, int cdw10, int cdw11, int cdw12, int cdw13,
+      int cdw14, int cdw15, MemoryBlock data, long offset, long length) throws NvmeException {
+    submit(s, opcode, nsid, cdw10, cdw11, cdw12, cdw13, cdw14, cdw15, data, offset, length, 0L,
+        false);
+  }
+
+  /**
+   * Writes the entry and rings. {@code rawPrp1} is used when there is no data buffer (queue
+   * creation points PRP1 at a ring); {@code slotPage} makes the slot's own first PRP page the data
+   * buffer (Dataset Management ranges).
+   */
+  private void submit(Slot s, int opcode, int nsid, int cdw10, int cdw11, int cdw12, int cdw13,
+      int cdw14, int cdw15, MemoryBlock data, long offset, long length, long rawPrp1,
+      boolean slotPage) throws NvmeException {
+    lock.lock();
+    try {
+      ControllerFailedException d = refused;
+      if (d != null) {
+        release(s);
+        throw d;
+      }
+      int slotOffset = sqTail * io.jnvme.spec.Sqe.SIZE;
+      // SAFETY: the ring slot at the tail is not owned by the device: the device only reads
+      // entries between head and tail, and the tail has not been advanced over this one yet.
+      sqe.wrap(memory.sq().buffer(), slotOffset);
+      sqe.clear();
+      sqe.opcode(opcode).cid(s.cid).nsid(nsid);
+      sqe.cdw10(cdw10).cdw11(cdw11).cdw12(cdw12).cdw13(cdw13).cdw14(cdw14).cdw15(cdw15);
+      if (slotPage) {
+        sqe.prp1(memory.prp().deviceAddressOf(s.prpOffset));
+      } else if (data == null) {
+        sqe.prp1(rawPrp1);
+      } else if (length > 0) {
+        if (!buildPrps(s, data, offset, length)) {
+          release(s);
+          throw new InvalidRequestException("transfer of " + length + " bytes exceeds the PRP"
+              + " capacity of a command controller=" + ctrl.name() + " qid=" + qid);
+        }
+      }
+      s.opcode = opcode;
+      s.nsid = nsid;
+      s.deadlineNanos = System.nanoTime() + timeoutNanos;
+      s.state = Slot.INFLIGHT;
+      sqTail = (sqTail + 1) % entries;
+      if (Thread.currentThread() == worker) {
+        // Batching: the worker is completing a batch and its callbacks are submitting; one
+        // doorbell write after the batch announces all of them.
+        doorbellPending = true;
+      } else {
+        ringSq();
+      }
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** Writes the SQ tail doorbell; called with the lock held. */
+  private void ringSq() {
+    doorbellPending = false;
+    // Release fence: the entries (and PRP lists) written above must be visible to the device
+    // before it can see the new tail, or it could fetch a stale entry.
+    MemoryBlock.releaseFence();
+    regs.doorbell(sqDoorbell, sqTail);
+  }
+
+  /**
+   * Fills PRP1/PRP2 and, if needed, the slot's PRP list pages. Returns false if the transfer
+   * needs more list pages than a slot has; the caller refuses it rather than truncate.
+   */
+  private boolean buildPrps(Slot s, MemoryBlock buf, long offset, long length) {
+    long first = buf.deviceAddressOf(offset);
+    sqe.prp1(first);
+    long firstLen = PAGE - (first & (PAGE - 1));
+    if (length <= firstLen) {
+      return true;
+    }
+    long pos = offset + firstLen;
+    long rest = length - firstLen;
+    int pages = (int) ((rest + PAGE - 1) / PAGE);
+    if (pages == 1) {
+      sqe.prp2(buf.deviceAddressOf(pos));
+      return true;
+    }
+    MemoryBlock prp = memory.prp();
+    long base = s.prpOffset;
+    int listPage = 0;
+    int index = 0;
+    sqe.prp2(prp.deviceAddressOf(base));
+    for (int i = 0; i < pages; i++) {
+      if (index == PRP_ENTRIES_PER_PAGE - 1 && pages - i > 1) {
+        // The list continues: the last entry of this page points to the next list page.
+        if (listPage + 1 >= prpPagesPerSlot) {
+          return false;
+        }
+        long next = base + (long) (listPage + 1) * PAGE;
+        // SAFETY: the slot's PRP pages belong to this slot until its command completes.
+        prp.putLong(base + (long) listPage * PAGE + (long) index * 8, prp.deviceAddressOf(next));
+        listPage++;
+        index = 0;
+      }
+      // SAFETY: as above; the device reads these only after the doorbell.
+      prp.putLong(base + (long) listPage * PAGE + (long) index * 8,
+          buf.deviceAddressOf(pos + (long) i * PAGE));
+      index++;
+    }
+    return true;
+  }
+
+  /** Runs a command whose PRP1 points at memory the caller set up (a queue ring). */
+  int executeWithPrp1(int opcode, int nsid, int cdw10, int cdw11, long prp1)
+      throws NvmeException {
+    Slot s = acquire(true);
+    s.completion = null;
+    s.waiter = Thread.currentThread();
+    s.done = false;
+    submit(s, opcode, nsid, cdw10, cdw11, 0, 0, 0, 0, null, 0, 0, prp1, false);
+    return await(s);
+  }
+
+  /**
+   * Dataset Management with the Deallocate attribute over one LBA range, split into as many
+   * 16-byte ranges (of at most 2^32 - 1 blocks) as it takes. The ranges are written into the
+   * slot's own first PRP page, which is free because the command has no other data.
+   */
+  void executeDeallocate(int nsid, long lba, long blocks) throws NvmeException {
+    if (Thread.currentThread() == worker) {
+      throw new InvalidRequestException("a synchronous command cannot be issued from a completion"
+          + " callback controller=" + ctrl.name() + " qid=" + qid);
+    }
+    long maxPerRange = 0xFFFF_FFFFL;
+    long ranges = (blocks + maxPerRange - 1) / maxPerRange;
+    if (ranges > io.jnvme.spec.DsmRange.MAX_RANGES) {
+      throw new InvalidRequestException("deallocate of " + blocks + " blocks needs more than "
+          + io.jnvme.spec.DsmRange.MAX_RANGES + " ranges");
+    }
+    Slot s = acquire(true);
+    s.completion = null;
+    s.waiter = Thread.currentThread();
+    s.done = false;
+    MemoryBlock page = memory.prp();
+    long at = s.prpOffset;
+    long left = blocks;
+    long next = lba;
+    for (int r = 0; r < ranges; r++) {
+      long n = Math.min(left, maxPerRange);
+      // SAFETY: the slot's PRP page is owned by this slot until its command completes.
+      page.putInt(at + r * 16L, 0);
+      page.putInt(at + r * 16L + 4, (int) n);
+      page.putLong(at + r * 16L + 8, next);
+      next += n;
+      left -= n;
+    }
+    submit(s, io.jnvme.spec.NvmOpcode.DATASET_MANAGEMENT.raw(), nsid, (int) (ranges - 1),
+        io.jnvme.spec.DsmRange.CDW11_AD, 0, 0, 0, 0, null, 0, 0, 0L, true);
+    await(s);
+  }
+
+  private int await(Slot s) throws NvmeException {
+    boolean interrupted = false;
+    try {
+      while (!s.done) {
+        long rem = s.deadlineNanos - System.nanoTime();
+        if (rem <= 0) {
+          if (STATE.compareAndSet(s, Slot.INFLIGHT, Slot.TIMED_OUT)) {
+            // The slot stays reserved: the device may still complete the command, and its
+            // completion must not be taken for a later command's.
+            ctrl.onCommandTimeout(this, s.cid, s.opcode);
+            throw new CommandTimeoutException("command timed out controller=" + ctrl.name()
+                + " qid=" + qid + " cid=" + s.cid + " opcode=0x" + Integer.toHexString(s.opcode)
+                + " nsid=" + s.nsid + " timeoutMs=" + TimeUnit.NANOSECONDS.toMillis(timeoutNanos));
+          }
+          // Lost the race to the completion: it sets done in a moment.
+          Thread.onSpinWait();
+          continue;
+        }
+        LockSupport.parkNanos(this, rem);
+        if (Thread.interrupted()) {
+          // The command cannot be cancelled on the device; keep waiting, report the interrupt.
+          interrupted = true;
+        }
+      }
+      int status = s.resultStatus;
+      int dw0 = s.resultDw0;
+      NvmeException error = s.resultError;
+      int opcode = s.opcode;
+      release(s);
+      if (error != null) {
+        throw error;
+      }
+      if ((status & 0x7FF) != 0) {
+        throw new NvmeStatusException("command failed controller=" + ctrl.name() + " qid=" + qid,
+            new Status(status), opcode, qid == 0);
+      }
+      return dw0;
+    } finally {
+      if (interrupted) {
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
+
+  private void release(Slot s) {
+    lock.lock();
+    try {
+      s.completion = null;
+      s.waiter = null;
+      s.resultError = null;
+      s.state = Slot.FREE;
+      freeStack[freeTop++] = s.index;
+      if (waitingSubmitters > 0) {
+        slotFreed.signal();
+      }
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  // ---------------------------------------------------------------- completion (worker only)
+
+  /**
+   * Reaps completions, flushes batched doorbells, fails work if the queue died, times out
+   * asynchronous commands. Called by the interrupt worker only.
+   *
+   * @return number of completions reaped
+   */
+  int process() {
+    if (dead != null) {
+      if (!deadHandled) {
+        deadHandled = true;
+        failOutstanding(dead);
+      }
+      return 0;
+    }
+    int n = reap();
+    if (doorbellPending) {
+      lock.lock();
+      try {
+        if (doorbellPending && dead == null) {
+          ringSq();
+        }
+      } finally {
+        lock.unlock();
+      }
+    }
+    long now = System.nanoTime();
+    if (now - nextTimeoutScan >= 0) {
+      nextTimeoutScan = now + Math.max(TimeUnit.MILLISECONDS.toNanos(10), timeoutNanos / 10);
+      scanTimeouts(now);
+    }
+    return n;
+  }
+
+  private int reap() {
+    MemoryBlock cq = memory.cq();
+    int n = 0;
+    while (dead == null) {
+      long off = (long) cqHead * Cqe.SIZE;
+      // Acquire: the device writes the status dword (with the phase) last; nothing else of the
+      // entry may be read before we know the entry is new.
+      int dw3 = cq.getIntAcquire(off + Cqe.DW3_OFFSET);
+      if ((((dw3 >>> 16) & 1) != 0) != phase) {
+        break;
+      }
+      int dw0 = cq.getInt(off + Cqe.DW0_OFFSET);
+      int dw2 = cq.getInt(off + Cqe.SQHD_OFFSET);
+      int cid = dw3 & 0xFFFF;
+      int status = (dw3 >>> 17) & 0x7FFF;
+      int sqhd = dw2 & 0xFFFF;
+      cqHead++;
+      if (cqHead == entries) {
+        cqHead = 0;
+        phase = !phase;
+      }
+      n++;
+      if (sqhd >= entries) {
+        ctrl.deviceFault(this, "completion reports SQ head " + sqhd + " outside a queue of "
+            + entries + " entries cid=" + cid);
+        break;
+      }
+      sqHead = sqhd;
+      int index = cid & indexMask;
+      Slot s = index < slots.length ? slots[index] : null;
+      int state = s == null ? Slot.FREE : s.state;
+      if (s == null || s.cid != cid || (state != Slot.INFLIGHT && state != Slot.TIMED_OUT)) {
+        ctrl.deviceFault(this, "completion for a command that is not outstanding cid=" + cid
+            + " status=0x" + Integer.toHexString(status));
+        break;
+      }
+      complete(s, status, dw0);
+    }
+    if (n > 0) {
+      // One head doorbell per batch: the device may reuse all reaped entries from here on.
+      regs.doorbell(cqDoorbell, cqHead);
+      if (waitingSubmitters > 0) {
+        lock.lock();
+        try {
+          slotFreed.signalAll();
+        } finally {
+          lock.unlock();
+        }
+      }
+    }
+    return n;
+  }
+
+  private void complete(Slot s, int status, int dw0) {
+    completed++;
+    if (s.completion == null) {
+      if (STATE.compareAndSet(s, Slot.INFLIGHT, Slot.ENDED)) {
+        // The waiter reads the results only after it sees done.
+        s.resultStatus = status;
+        s.resultDw0 = dw0;
+        s.resultError = null;
+        s.done = true;
+        LockSupport.unpark(s.waiter);
+      } else {
+        lateCompletion(s, status);
+      }
+      return;
+    }
+    if (!STATE.compareAndSet(s, Slot.INFLIGHT, Slot.ENDED)) {
+      lateCompletion(s, status);
+      return;
+    }
+    IoCompletion c = s.completion;
+    long ctx = s.context;
+    int opcode = s.opcode;
+    release(s);
+    if ((status & 0x7FF) == 0) {
+      deliver(c, ctx, null);
+    } else {
+      deliver(c, ctx, new NvmeStatusException("command failed controller=" + ctrl.name()
+          + " qid=" + qid, new Status(status), opcode, qid == 0));
+    }
+  }
+
+  private void lateCompletion(Slot s, int status) {
+    LOG.info("late completion of a timed-out command controller={} qid={} cid={} status=0x{}",
+        ctrl.name(), qid, s.cid, Integer.toHexString(status));
+    release(s);
+  }
+
+  private void scanTimeouts(long now) {
+    for (Slot s : slots) {
+      if (s.state == Slot.INFLIGHT && s.completion != null && now - s.deadlineNanos > 0
+          && STATE.compareAndSet(s, Slot.INFLIGHT, Slot.TIMED_OUT)) {
+        ctrl.onCommandTimeout(this, s.cid, s.opcode);
+        deliver(s.completion, s.context, new CommandTimeoutException("command timed out controller="
+            + ctrl.name() + " qid=" + qid + " cid=" + s.cid + " opcode=0x"
+            + Integer.toHexString(s.opcode) + " nsid=" + s.nsid));
+      }
+    }
+  }
+
+  private void failOutstanding(ControllerFailedException e) {
+    for (Slot s : slots) {
+      if (s.completion == null) {
+        if (STATE.compareAndSet(s, Slot.INFLIGHT, Slot.ENDED)) {
+          s.resultError = e;
+          s.done = true;
+          LockSupport.unpark(s.waiter);
+        }
+      } else if (STATE.compareAndSet(s, Slot.INFLIGHT, Slot.ENDED)) {
+        IoCompletion c = s.completion;
+        long ctx = s.context;
+        deliver(c, ctx, e);
+      }
+    }
+    lock.lock();
+    try {
+      slotFreed.signalAll();
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  private void deliver(IoCompletion c, long context, NvmeException e) {
+    try {
+      c.completed(context, e);
+    } catch (RuntimeException | Error t) {
+      // A caller's callback must not take the completion thread down with it.
+      LOG.error("completion callback threw controller={} qid={}", ctrl.name(), qid, t);
+    }
+  }
+
+  /** Refuses new commands; those outstanding stay pending until {@link #kill}. */
+  void refuse(ControllerFailedException e) {
+    lock.lock();
+    try {
+      if (refused == null) {
+        refused = e;
+      }
+      slotFreed.signalAll();
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /**
+   * Marks the queue dead: the worker fails what is outstanding. Call only once the device can no
+   * longer write to the callers' buffers (reset done, or device gone).
+   */
+  void kill(ControllerFailedException e) {
+    refuse(e);
+    lock.lock();
+    try {
+      if (dead == null) {
+        dead = e;
+      }
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  boolean isDead() {
+    return dead != null;
+  }
+
+  int inFlight() {
+    int n = 0;
+    for (Slot s : slots) {
+      int st = s.state;
+      if (st == Slot.INFLIGHT || st == Slot.TIMED_OUT) {
+        n++;
+      }
+    }
+    return n;
+  }
+
+  long completed() {
+    return completed;
+  }
+
+  @Override
+  public String toString() {
+    return "QueuePair[controller=" + ctrl.name() + " qid=" + qid + " cpu=" + cpu + " entries="
+        + entries + "]";
+  }
+}
