@@ -67,6 +67,22 @@ public interface NamespaceHandle extends AutoCloseable {
   void submitWrite(int cpu, long lba, int blocks, MemoryBlock buffer, long offset, boolean fua,
       IoCompletion completion, long context);
 
+  /** Registers a listener that is told of every later size change of this namespace. */
+  void addResizeListener(ResizeListener listener);
+
+  void removeResizeListener(ResizeListener listener);
+
+  /**
+   * Waits until the namespace's size differs from {@code knownBlockCount}, or it is removed, or
+   * the timeout passes.
+   *
+   * @return the block count now (equal to {@code knownBlockCount} on timeout)
+   * @throws NamespaceException REMOVED if the namespace was removed meanwhile
+   * @throws InterruptedException if the waiting thread is interrupted
+   */
+  long awaitResize(long knownBlockCount, java.time.Duration timeout)
+      throws NamespaceException, InterruptedException;
+
   /** Releases the NSID. Closing twice has no effect. */
   @Override
   void close();

@@ -52,6 +52,12 @@ public interface NvmeController extends AutoCloseable {
    */
   MemoryBlock allocateBuffer(long size) throws NvmeException;
 
+  /**
+   * Identifies every open namespace again, as a namespace-changed event would: a namespace found
+   * with NSZE = 0 is marked removed for good, a size change is published to the handle's owner.
+   */
+  void rescanNamespaces() throws NvmeException;
+
   /** Queues, fallback counter, failures. */
   ControllerStatus status();
 

@@ -22,6 +22,9 @@ import io.jnvme.driver.NvmeController;
 import io.jnvme.driver.NvmeException;
 import io.jnvme.driver.ResourceException;
 import io.jnvme.spec.AdminOpcode;
+import io.jnvme.spec.AsyncEvent;
+import io.jnvme.spec.ChangedNamespaceList;
+import io.jnvme.spec.LogPageId;
 import io.jnvme.spec.Aqa;
 import io.jnvme.spec.Cap;
 import io.jnvme.spec.Cc;
@@ -41,6 +44,8 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReferenceArray;
@@ -100,6 +105,12 @@ public final class Controller implements NvmeController {
   private final NamespaceRegistry namespaces;
   private Thread health;
 
+  /** Handles async events off the completion thread: they need synchronous admin commands. */
+  private final ExecutorService events;
+  private final AtomicInteger aerOutstanding = new AtomicInteger();
+  private volatile String asyncEventFailure;
+  private final DwordCompletion aerCompletion = this::onAsyncEvent;
+
   private Controller(Device device, DmaClient dma, ControllerOptions options, Registers regs) {
     this.device = device;
     this.dma = dma;
@@ -113,6 +124,11 @@ public final class Controller implements NvmeController {
         : Runtime.getRuntime().availableProcessors();
     this.queueForCpu = new AtomicReferenceArray<>(cpuCount);
     this.namespaces = new NamespaceRegistry(this);
+    this.events = Executors.newSingleThreadExecutor(r -> {
+      Thread t = new Thread(r, options.name() + "-events");
+      t.setDaemon(true);
+      return t;
+    });
   }
 
   /**
@@ -217,6 +233,7 @@ public final class Controller implements NvmeController {
           + ": " + e.getMessage(), ControllerStartException.Reason.IO_QUEUE, e);
     }
     state = ControllerState.READY;
+    startAsyncEvents();
     startHealthMonitor();
     LOG.info("controller ready controller={} sn={} mn={} fr={} ioQueuesGranted={} maxIoQueues={}"
         + " maxTransferBytes={}", name, info.serialNumber(), info.modelNumber(),
@@ -460,6 +477,103 @@ public final class Controller implements NvmeController {
     }
   }
 
+  // ---------------------------------------------------------------- async events
+
+  /**
+   * Enables namespace attribute notices (Set Features 0Bh, when OAES says the controller has
+   * them) and keeps one Async Event Request outstanding from now on.
+   */
+  private void startAsyncEvents() {
+    if ((info.oaes() & IdentifyController.OAES_NAMESPACE_ATTRIBUTE_NOTICES) != 0) {
+      try {
+        admin.execute(AdminOpcode.SET_FEATURES.raw(), 0, FeatureId.ASYNC_EVENT_CONFIGURATION.raw(),
+            IdentifyController.OAES_NAMESPACE_ATTRIBUTE_NOTICES, 0, 0, 0, 0, null, 0, 0);
+      } catch (NvmeException e) {
+        LOG.warn("cannot enable namespace attribute notices controller={}: {}", name,
+            e.getMessage());
+      }
+    }
+    submitAsyncEventRequest();
+  }
+
+  private void submitAsyncEventRequest() {
+    aerOutstanding.incrementAndGet();
+    admin.submitAsync(AdminOpcode.ASYNC_EVENT_REQUEST.raw(), 0, 0, 0, 0, 0, 0, 0, null, 0, 0,
+        aerCompletion, 0);
+  }
+
+  /** Runs on the admin completion thread: re-arm at once, handle the event elsewhere. */
+  private void onAsyncEvent(long context, int dw0, NvmeException error) {
+    aerOutstanding.decrementAndGet();
+    if (error != null) {
+      if (error instanceof ControllerFailedException) {
+        return;
+      }
+      // A controller that fails an AER will fail the next one too; I/O goes on without events.
+      asyncEventFailure = error.getMessage();
+      LOG.error("async event request failed, no more async events controller={}: {}", name,
+          error.getMessage());
+      return;
+    }
+    if (state != ControllerState.READY) {
+      return;
+    }
+    submitAsyncEventRequest();
+    AsyncEvent ev = new AsyncEvent(dw0);
+    events.execute(() -> handleAsyncEvent(ev));
+  }
+
+  private void handleAsyncEvent(AsyncEvent ev) {
+    LOG.info("async event controller={} event={}", name, ev);
+    try {
+      if (ev.isNamespaceChanged()) {
+        ByteBuffer log = getLogPage(LogPageId.CHANGED_NAMESPACE_LIST.raw(), 0,
+            ChangedNamespaceList.SIZE, false);
+        ChangedNamespaceList list = new ChangedNamespaceList().wrap(log, 0);
+        if (list.overflow()) {
+          LOG.info("changed namespace list overflowed, rescanning all controller={}", name);
+          rescanNamespaces();
+          return;
+        }
+        for (int i = 0; i < ChangedNamespaceList.ENTRIES; i++) {
+          int nsid = list.entry(i);
+          if (nsid == 0) {
+            break;
+          }
+          Namespace ns = namespaces.openNamespace(nsid);
+          if (ns != null) {
+            rescan(ns);
+          }
+        }
+      } else if (ev.logPage() != 0) {
+        // Reading the log page (RAE = 0) clears the event so the controller reports the next.
+        getLogPage(ev.logPage(), -1, PAGE, false);
+      }
+    } catch (NvmeException e) {
+      LOG.warn("handling async event failed controller={} event={}: {}", name, ev,
+          e.getMessage());
+    }
+  }
+
+  @Override
+  public void rescanNamespaces() throws NvmeException {
+    for (Namespace ns : namespaces.openNamespaces()) {
+      rescan(ns);
+    }
+  }
+
+  private void rescan(Namespace ns) throws NvmeException {
+    if (ns.removed()) {
+      return;
+    }
+    ns.update(name, identifyNamespaceView(ns.nsid).nsze());
+  }
+
+  /** Async Event Requests outstanding now (one while the controller runs). */
+  int asyncEventRequestsOutstanding() {
+    return aerOutstanding.get();
+  }
+
   // ---------------------------------------------------------------- failure handling
 
   private void startHealthMonitor() {
@@ -583,6 +697,7 @@ public final class Controller implements NvmeController {
   }
 
   private void releaseResources() {
+    events.shutdownNow();
     List<VectorWorker> ws;
     synchronized (workers) {
       ws = new ArrayList<>(workers.values());
@@ -730,7 +845,7 @@ public final class Controller implements NvmeController {
           q.memory.sq().persistent(), q.inFlight(), q.completed()));
     }
     return new ControllerStatus(name, state, failure, qs, grantedIoQueues, fallbackCount.get(),
-        null);
+        asyncEventFailure);
   }
 
   int fallbackCount() {

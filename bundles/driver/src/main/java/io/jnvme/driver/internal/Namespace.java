@@ -2,6 +2,11 @@ package io.jnvme.driver.internal;
 
 import io.jnvme.driver.NamespaceException;
 import io.jnvme.driver.NamespaceInfo;
+import io.jnvme.driver.ResizeListener;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import io.jnvme.spec.IdentifyNamespace;
 import io.jnvme.spec.LbaFormat;
 import java.util.HexFormat;
@@ -11,6 +16,7 @@ import java.util.HexFormat;
  * comes back: a later open builds a fresh object, so a stale handle can never reach another disk.
  */
 final class Namespace {
+  private static final Logger LOG = LoggerFactory.getLogger(Namespace.class);
   final int nsid;
   final int lbads;
   final int blockSize;
@@ -20,6 +26,7 @@ final class Namespace {
   final String eui64;
   private volatile long blockCount;
   private volatile boolean removed;
+  private final List<ResizeListener> listeners = new CopyOnWriteArrayList<>();
 
   private Namespace(int nsid, long blockCount, int lbads, int metadataSize, int maxTransferBlocks,
       String nguid, String eui64) {
@@ -90,8 +97,60 @@ final class Namespace {
     return removed;
   }
 
-  void markRemoved() {
-    removed = true;
+  void addListener(ResizeListener l) {
+    listeners.add(l);
+  }
+
+  void removeListener(ResizeListener l) {
+    listeners.remove(l);
+  }
+
+  /**
+   * Applies a fresh Identify: NSZE = 0 removes the namespace for good; another size is published
+   * to the listeners and to threads in {@link #awaitChange}.
+   */
+  void update(String controller, long nsze) {
+    if (removed) {
+      return;
+    }
+    long old = blockCount;
+    if (nsze == 0) {
+      synchronized (this) {
+        removed = true;
+        notifyAll();
+      }
+      LOG.warn("namespace removed controller={} nsid={}", controller, nsid);
+      return;
+    }
+    if (nsze == old) {
+      return;
+    }
+    synchronized (this) {
+      blockCount = nsze;
+      notifyAll();
+    }
+    LOG.info("namespace resized controller={} nsid={} oldBlocks={} newBlocks={}", controller, nsid,
+        old, nsze);
+    for (ResizeListener l : listeners) {
+      try {
+        l.resized(nsid, old, nsze);
+      } catch (RuntimeException e) {
+        LOG.error("resize listener threw controller={} nsid={}", controller, nsid, e);
+      }
+    }
+  }
+
+  /** Waits until the block count differs from {@code known} or the namespace is removed. */
+  synchronized long awaitChange(long known, long timeoutNanos) throws InterruptedException {
+    long deadline = System.nanoTime() + timeoutNanos;
+    while (blockCount == known && !removed) {
+      long rem = deadline - System.nanoTime();
+      if (rem <= 0) {
+        break;
+      }
+      wait(Math.max(1, rem / 1_000_000));
+    }
+    return blockCount;
   }
 
   NamespaceInfo info(String owner) {

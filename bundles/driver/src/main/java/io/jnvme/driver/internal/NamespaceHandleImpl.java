@@ -7,6 +7,8 @@ import io.jnvme.driver.NamespaceException;
 import io.jnvme.driver.NamespaceHandle;
 import io.jnvme.driver.NamespaceInfo;
 import io.jnvme.driver.NvmeException;
+import io.jnvme.driver.ResizeListener;
+import java.time.Duration;
 import io.jnvme.spec.NvmOpcode;
 
 /**
@@ -169,6 +171,27 @@ final class NamespaceHandleImpl implements NamespaceHandle {
     }
     ctrl.queueForCurrentThread().execute(NvmOpcode.WRITE_ZEROES.raw(), ns.nsid, (int) lba,
         (int) (lba >>> 32), blocks - 1, 0, 0, 0, null, 0, 0);
+  }
+
+  @Override
+  public void addResizeListener(ResizeListener listener) {
+    ns.addListener(listener);
+  }
+
+  @Override
+  public void removeResizeListener(ResizeListener listener) {
+    ns.removeListener(listener);
+  }
+
+  @Override
+  public long awaitResize(long knownBlockCount, Duration timeout)
+      throws NamespaceException, InterruptedException {
+    long now = ns.awaitChange(knownBlockCount, timeout.toNanos());
+    if (ns.removed()) {
+      throw new NamespaceException("namespace was removed controller=" + ctrl.name(),
+          NamespaceException.Reason.REMOVED, ns.nsid);
+    }
+    return now;
   }
 
   @Override

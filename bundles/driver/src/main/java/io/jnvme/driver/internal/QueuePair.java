@@ -128,7 +128,8 @@ final class QueuePair {
     // An unaligned buffer touches one page more than its length suggests.
     long pages = (maxTransfer + PAGE - 1) / PAGE + 1;
     long listEntries = pages - 1;
-    return (int) Math.max(1, (listEntries + PRP_ENTRIES_PER_PAGE - 2) / (PRP_ENTRIES_PER_PAGE - 1));
+    // p pages hold p * 511 + 1 entries: each full page but the last gives one entry to the chain.
+    return (int) Math.max(1, (listEntries - 1 + PRP_ENTRIES_PER_PAGE - 2) / (PRP_ENTRIES_PER_PAGE - 1));
   }
 
   // ---------------------------------------------------------------- submission
@@ -554,11 +555,18 @@ final class QueuePair {
     long ctx = s.context;
     int opcode = s.opcode;
     release(s);
-    if ((status & 0x7FF) == 0) {
-      deliver(c, ctx, null);
+    NvmeException e = (status & 0x7FF) == 0
+        ? null
+        : new NvmeStatusException("command failed controller=" + ctrl.name() + " qid=" + qid,
+            new Status(status), opcode, qid == 0);
+    if (c instanceof DwordCompletion d) {
+      try {
+        d.completed(ctx, dw0, e);
+      } catch (RuntimeException | Error t) {
+        LOG.error("completion callback threw controller={} qid={}", ctrl.name(), qid, t);
+      }
     } else {
-      deliver(c, ctx, new NvmeStatusException("command failed controller=" + ctrl.name()
-          + " qid=" + qid, new Status(status), opcode, qid == 0));
+      deliver(c, ctx, e);
     }
   }
 
