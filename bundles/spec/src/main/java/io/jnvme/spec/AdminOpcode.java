@@ -24,9 +24,25 @@ public record AdminOpcode(int raw) {
   public static final AdminOpcode DEVICE_SELF_TEST = new AdminOpcode(0x14);
   public static final AdminOpcode NAMESPACE_ATTACHMENT = new AdminOpcode(0x15);
   public static final AdminOpcode KEEP_ALIVE = new AdminOpcode(0x18);
+  /** Directive Send. */
+  public static final AdminOpcode DIRECTIVE_SEND = new AdminOpcode(0x19);
+  /** Directive Receive. */
+  public static final AdminOpcode DIRECTIVE_RECEIVE = new AdminOpcode(0x1A);
+  /** Virtualization Management. */
+  public static final AdminOpcode VIRTUALIZATION_MANAGEMENT = new AdminOpcode(0x1C);
+  /** NVMe-MI Send. */
+  public static final AdminOpcode NVME_MI_SEND = new AdminOpcode(0x1D);
+  /** NVMe-MI Receive. */
+  public static final AdminOpcode NVME_MI_RECEIVE = new AdminOpcode(0x1E);
   public static final AdminOpcode DOORBELL_BUFFER_CONFIG = new AdminOpcode(0x7C);
   public static final AdminOpcode FORMAT_NVM = new AdminOpcode(0x80);
+  /** Security Send. */
+  public static final AdminOpcode SECURITY_SEND = new AdminOpcode(0x81);
+  /** Security Receive. */
+  public static final AdminOpcode SECURITY_RECEIVE = new AdminOpcode(0x82);
   public static final AdminOpcode SANITIZE = new AdminOpcode(0x84);
+  /** Get LBA Status. */
+  public static final AdminOpcode GET_LBA_STATUS = new AdminOpcode(0x86);
 
   private static final Map<Integer, String> NAMES = Codes.names(AdminOpcode.class, AdminOpcode::raw);
 

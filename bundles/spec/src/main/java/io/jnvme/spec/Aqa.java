@@ -1,7 +1,7 @@
 package io.jnvme.spec;
 
 /**
- * AQA, Admin Queue Attributes (Base spec 2.0, §3.1.4.7).
+ * AQA, Admin Queue Attributes (Base spec 2.0, §3.1.4.8).
  *
  * @param raw the 32-bit register value
  */

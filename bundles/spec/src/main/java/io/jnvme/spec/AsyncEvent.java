@@ -22,6 +22,10 @@ public record AsyncEvent(int raw) {
   public static final int NOTICE_NAMESPACE_ATTRIBUTE_CHANGED = 0x00;
   /** Notice information: Firmware Activation Starting. */
   public static final int NOTICE_FIRMWARE_ACTIVATION_STARTING = 0x01;
+  /** Notice information: Telemetry Log Changed. */
+  public static final int NOTICE_TELEMETRY_LOG_CHANGED = 0x02;
+  /** Notice information: Asymmetric Namespace Access Change. */
+  public static final int NOTICE_ANA_CHANGE = 0x03;
 
   /** Asynchronous Event Type (bits 2:0). */
   public int type() {

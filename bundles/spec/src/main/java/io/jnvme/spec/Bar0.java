@@ -27,6 +27,31 @@ public final class Bar0 {
   public static final int ASQ = 0x28;
   /** Admin Completion Queue base address, 64 bits. */
   public static final int ACQ = 0x30;
+  /** Controller Memory Buffer Location, 32 bits. */
+  public static final int CMBLOC = 0x38;
+  /** Controller Memory Buffer Size, 32 bits. */
+  public static final int CMBSZ = 0x3C;
+  /** Boot Partition Information, 32 bits. */
+  public static final int BPINFO = 0x40;
+  /** Boot Partition Read Select, 32 bits. */
+  public static final int BPRSEL = 0x44;
+  /** Boot Partition Memory Buffer Location, 64 bits. */
+  public static final int BPMBL = 0x48;
+  /** Controller Memory Buffer Memory Space Control, 64 bits. */
+  public static final int CMBMSC = 0x50;
+  /** Controller Memory Buffer Status, 32 bits. */
+  public static final int CMBSTS = 0x58;
+  /** NVM Subsystem Shutdown, 32 bits. */
+  public static final int NSSD = 0x64;
+  /** Controller Ready Timeouts, 32 bits. */
+  public static final int CRTO = 0x68;
+  /** Persistent Memory Region Capabilities, 32 bits (first of the PMR registers). */
+  public static final int PMRCAP = 0xE00;
+  /**
+   * The value to write to {@link #NSSR} to start an NVM Subsystem Reset: "NVMe" in ASCII, read as
+   * a little-endian dword. Any other value has no effect.
+   */
+  public static final int NSSR_RESET_VALUE = 0x4E56_4D65;
   /** First doorbell register (SQ 0 tail). */
   public static final int DOORBELL_BASE = 0x1000;
 

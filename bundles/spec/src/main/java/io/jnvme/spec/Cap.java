@@ -6,6 +6,13 @@ package io.jnvme.spec;
  * @param raw the 64-bit register value
  */
 public record Cap(long raw) {
+  /** CSS bit 0: the NVM Command Set. */
+  public static final int CSS_NVM = 1;
+  /** CSS bit 6: one or more I/O Command Sets, selected with CC.CSS = 110b. */
+  public static final int CSS_IO_COMMAND_SETS = 1 << 6;
+  /** CSS bit 7: no I/O Command Set, admin commands only. */
+  public static final int CSS_ADMIN_ONLY = 1 << 7;
+
   /** Maximum Queue Entries Supported, zero based (bits 15:0). */
   public int mqesZ() {
     return (int) (raw & 0xFFFF);
@@ -51,6 +58,15 @@ public record Cap(long raw) {
     return (int) ((raw >>> 37) & 0xFF);
   }
 
+  /**
+   * Boot Partition Support (bit 45).
+   *
+   * @return true if the controller supports boot partitions
+   */
+  public boolean bps() {
+    return (raw & (1L << 45)) != 0;
+  }
+
   /** Memory Page Size Minimum (bits 51:48): {@code 2^(12 + MPSMIN)} bytes. */
   public int mpsmin() {
     return (int) ((raw >>> 48) & 0xF);
@@ -59,6 +75,34 @@ public record Cap(long raw) {
   /** Memory Page Size Maximum (bits 55:52). */
   public int mpsmax() {
     return (int) ((raw >>> 52) & 0xF);
+  }
+
+  /**
+   * Persistent Memory Region Supported (bit 56).
+   *
+   * @return true if the PMR registers are implemented
+   */
+  public boolean pmrs() {
+    return (raw & (1L << 56)) != 0;
+  }
+
+  /**
+   * Controller Memory Buffer Supported (bit 57).
+   *
+   * @return true if the CMB registers are implemented
+   */
+  public boolean cmbs() {
+    return (raw & (1L << 57)) != 0;
+  }
+
+  /**
+   * Controller Ready Modes Supported (bits 60:59): bit 0 of the result is Controller Ready With
+   * Media, bit 1 Controller Ready Independent of Media (CC.CRIME).
+   *
+   * @return the two CRMS bits
+   */
+  public int crms() {
+    return (int) ((raw >>> 59) & 0x3);
   }
 
   /** Builds a CAP value (the emulator uses this). */

@@ -14,6 +14,19 @@ public record Cc(int raw) {
   /** Shutdown Notification: abrupt shutdown. */
   public static final int SHN_ABRUPT = 2;
 
+  /** I/O Command Set Selected: the NVM Command Set (000b). */
+  public static final int CSS_NVM = 0;
+  /** I/O Command Set Selected: all supported I/O Command Sets (110b), when CAP.CSS bit 6 is set. */
+  public static final int CSS_ALL_IO = 6;
+  /** I/O Command Set Selected: admin command set only (111b), when CAP.CSS bit 7 is set. */
+  public static final int CSS_ADMIN_ONLY = 7;
+  /** Arbitration Mechanism Selected: round robin. */
+  public static final int AMS_ROUND_ROBIN = 0;
+  /** Arbitration Mechanism Selected: weighted round robin with urgent priority class. */
+  public static final int AMS_WEIGHTED_ROUND_ROBIN = 1;
+  /** Arbitration Mechanism Selected: vendor specific. */
+  public static final int AMS_VENDOR_SPECIFIC = 7;
+
   /** Enable (bit 0). */
   public boolean en() {
     return (raw & 1) != 0;

@@ -10,6 +10,8 @@ import java.util.Map;
 public record FeatureId(int raw) {
   public static final FeatureId ARBITRATION = new FeatureId(0x01);
   public static final FeatureId POWER_MANAGEMENT = new FeatureId(0x02);
+  /** LBA Range Type. */
+  public static final FeatureId LBA_RANGE_TYPE = new FeatureId(0x03);
   public static final FeatureId TEMPERATURE_THRESHOLD = new FeatureId(0x04);
   public static final FeatureId ERROR_RECOVERY = new FeatureId(0x05);
   public static final FeatureId VOLATILE_WRITE_CACHE = new FeatureId(0x06);
@@ -22,6 +24,26 @@ public record FeatureId(int raw) {
   public static final FeatureId HOST_MEMORY_BUFFER = new FeatureId(0x0D);
   public static final FeatureId TIMESTAMP = new FeatureId(0x0E);
   public static final FeatureId KEEP_ALIVE_TIMER = new FeatureId(0x0F);
+  /** Host Controlled Thermal Management. */
+  public static final FeatureId HOST_CONTROLLED_THERMAL_MANAGEMENT = new FeatureId(0x10);
+  /** Non-Operational Power State Config. */
+  public static final FeatureId NON_OPERATIONAL_POWER_STATE_CONFIG = new FeatureId(0x11);
+  /** Host Behavior Support. */
+  public static final FeatureId HOST_BEHAVIOR_SUPPORT = new FeatureId(0x16);
+  /** Sanitize Config. */
+  public static final FeatureId SANITIZE_CONFIG = new FeatureId(0x17);
+  /** I/O Command Set Profile. */
+  public static final FeatureId IO_COMMAND_SET_PROFILE = new FeatureId(0x19);
+  /** Software Progress Marker. */
+  public static final FeatureId SOFTWARE_PROGRESS_MARKER = new FeatureId(0x80);
+  /** Host Identifier. */
+  public static final FeatureId HOST_IDENTIFIER = new FeatureId(0x81);
+  /** Reservation Notification Mask. */
+  public static final FeatureId RESERVATION_NOTIFICATION_MASK = new FeatureId(0x82);
+  /** Reservation Persistence. */
+  public static final FeatureId RESERVATION_PERSISTENCE = new FeatureId(0x83);
+  /** Namespace Write Protection Config. */
+  public static final FeatureId NAMESPACE_WRITE_PROTECTION_CONFIG = new FeatureId(0x84);
 
   private static final Map<Integer, String> NAMES = Codes.names(FeatureId.class, FeatureId::raw);
 

@@ -19,7 +19,9 @@ public abstract class Flyweight {
   /**
    * Points this view at {@code size()} bytes starting at {@code offset} of {@code buffer}.
    *
-   * @param buffer the backing buffer; its byte order is ignored, fields are little endian
+   * @param buffer the backing buffer; its byte order is ignored, fields are little endian. A buffer
+   *     not in little-endian order is duplicated on every wrap, so the I/O path should pass
+   *     little-endian buffers to keep wrap allocation free
    * @param offset byte offset of the structure in the buffer
    * @return this view
    * @throws IndexOutOfBoundsException if the structure does not fit in the buffer

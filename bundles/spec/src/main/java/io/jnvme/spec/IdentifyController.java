@@ -299,8 +299,21 @@ public final class IdentifyController extends Flyweight {
     return new String(b, 0, n, java.nio.charset.StandardCharsets.UTF_8);
   }
 
+  /**
+   * Writes the NQN, NUL padded to 256 bytes. The field is a NUL-terminated string, so at most 255
+   * bytes of UTF-8 fit (an NQN is at most 223 bytes).
+   *
+   * @param v the NQN
+   * @return this view
+   * @throws IllegalArgumentException if the UTF-8 form is longer than 255 bytes
+   */
   public IdentifyController subnqn(String v) {
-    putBytes(SUBNQN_OFFSET, v.getBytes(java.nio.charset.StandardCharsets.UTF_8), SUBNQN_LENGTH);
+    byte[] b = v.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    if (b.length > SUBNQN_LENGTH - 1) {
+      throw new IllegalArgumentException(
+          "subnqn bytes=" + b.length + " max=" + (SUBNQN_LENGTH - 1));
+    }
+    putBytes(SUBNQN_OFFSET, b, SUBNQN_LENGTH);
     return this;
   }
 }

@@ -25,6 +25,12 @@ public final class IdentifyNamespace extends Flyweight {
   public static final int NAWUN_OFFSET = 34;
   public static final int NAWUPF_OFFSET = 36;
   public static final int NACWU_OFFSET = 38;
+  /** Namespace Atomic Boundary Size Normal, 2 bytes. */
+  public static final int NABSN_OFFSET = 40;
+  /** Namespace Atomic Boundary Offset, 2 bytes. */
+  public static final int NABO_OFFSET = 42;
+  /** Namespace Atomic Boundary Size Power Fail, 2 bytes. */
+  public static final int NABSPF_OFFSET = 44;
   public static final int NOIOB_OFFSET = 46;
   public static final int NVMCAP_OFFSET = 48;
   public static final int NPWG_OFFSET = 64;
@@ -32,6 +38,17 @@ public final class IdentifyNamespace extends Flyweight {
   public static final int NPDG_OFFSET = 68;
   public static final int NPDA_OFFSET = 70;
   public static final int NOWS_OFFSET = 72;
+  /** Maximum Single Source Range Length (Copy), 2 bytes. */
+  public static final int MSSRL_OFFSET = 74;
+  /** Maximum Copy Length, 4 bytes. */
+  public static final int MCL_OFFSET = 76;
+  /** Maximum Source Range Count (Copy), 1 byte. */
+  public static final int MSRC_OFFSET = 80;
+  /**
+   * Number of Unique Capability LBA Formats, 1 byte: formats beyond NLBAF, at indexes NLBAF+1 and
+   * up. Reserved (zero) on controllers that predate it.
+   */
+  public static final int NULBAF_OFFSET = 82;
   public static final int ANAGRPID_OFFSET = 92;
   public static final int NSATTR_OFFSET = 99;
   public static final int NVMSETID_OFFSET = 100;
@@ -41,6 +58,9 @@ public final class IdentifyNamespace extends Flyweight {
   public static final int LBAF_OFFSET = 128;
   /** Number of LBA format slots in the structure (LBAF0..LBAF63). */
   public static final int LBAF_COUNT = 64;
+
+  /** FLBAS bit 4: metadata is transferred at the end of the data (extended LBA). */
+  public static final int FLBAS_EXTENDED = 1 << 4;
 
   /** NSFEAT bit 4: OPTPERF, the NPWG..NOWS fields are valid. */
   public static final int NSFEAT_OPTPERF = 1 << 4;
@@ -117,13 +137,69 @@ public final class IdentifyNamespace extends Flyweight {
   }
 
   /**
+   * Number of Unique Capability LBA Formats (not zero based).
+   *
+   * @return NULBAF
+   */
+  public int nulbaf() {
+    return u8(NULBAF_OFFSET);
+  }
+
+  /**
+   * Sets NULBAF.
+   *
+   * @param v number of unique capability LBA formats
+   * @return this view
+   */
+  public IdentifyNamespace nulbaf(int v) {
+    put8(NULBAF_OFFSET, v);
+    return this;
+  }
+
+  /**
+   * LBA formats the namespace reports: NLBAF + 1 + NULBAF, at most {@link #LBAF_COUNT}.
+   *
+   * @return the number of valid LBAF entries
+   */
+  public int formatCount() {
+    return Math.min(LBAF_COUNT, nlbafZ() + 1 + nulbaf());
+  }
+
+  /**
    * Index of the LBA format in use: FLBAS bits 3:0, extended by bits 6:5 as the most significant
-   * bits when more than 16 formats exist (NVM Command Set spec 1.0, Figure 114).
+   * bits when more than 16 formats exist (NVM Command Set spec 1.0, Figure 114). With 16 formats or
+   * fewer, bits 6:5 are reserved and ignored.
+   *
+   * @return the format index, 0..63
    */
   public int formatIndex() {
     int f = flbas();
     int low = f & 0xF;
-    return nlbafZ() >= 16 ? low | (((f >>> 5) & 0x3) << 4) : low;
+    return formatCount() > 16 ? low | (((f >>> 5) & 0x3) << 4) : low;
+  }
+
+  /**
+   * Sets the format index in FLBAS (bits 3:0 and 6:5), keeping bit 4 (extended LBA) as it is.
+   *
+   * @param index format index, 0..63
+   * @return this view
+   */
+  public IdentifyNamespace formatIndex(int index) {
+    if (index < 0 || index >= LBAF_COUNT) {
+      throw new IndexOutOfBoundsException("lbaf index=" + index);
+    }
+    int f = flbas() & FLBAS_EXTENDED;
+    put8(FLBAS_OFFSET, f | (index & 0xF) | ((index >>> 4) << 5));
+    return this;
+  }
+
+  /**
+   * FLBAS bit 4: metadata travels at the end of each logical block (extended LBA).
+   *
+   * @return true for extended LBAs, false for a separate metadata buffer
+   */
+  public boolean extendedLba() {
+    return (flbas() & FLBAS_EXTENDED) != 0;
   }
 
   /** Namespace Multi-path I/O and Namespace Sharing Capabilities. */

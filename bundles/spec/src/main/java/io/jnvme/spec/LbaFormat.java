@@ -27,9 +27,15 @@ public record LbaFormat(int raw) {
     return (raw >>> 24) & 0x3;
   }
 
-  /** LBA data size in bytes, {@code 2^LBADS}; meaningful only when LBADS is in range. */
+  /**
+   * LBA data size in bytes, {@code 2^LBADS}, or 0 when the format cannot be used: LBADS 0 marks a
+   * format that is not currently available, and values below {@link #MIN_LBADS} are not supported.
+   *
+   * @return bytes per logical block, or 0
+   */
   public long lbaSize() {
-    return lbads() >= 63 ? 0 : 1L << lbads();
+    int d = lbads();
+    return d < MIN_LBADS || d >= 63 ? 0 : 1L << d;
   }
 
   /** Builds an LBA format. */

@@ -20,6 +20,8 @@ public record NvmOpcode(int raw) {
   public static final NvmOpcode RESERVATION_REPORT = new NvmOpcode(0x0E);
   public static final NvmOpcode RESERVATION_ACQUIRE = new NvmOpcode(0x11);
   public static final NvmOpcode RESERVATION_RELEASE = new NvmOpcode(0x15);
+  /** Copy. */
+  public static final NvmOpcode COPY = new NvmOpcode(0x19);
 
   private static final Map<Integer, String> NAMES = Codes.names(NvmOpcode.class, NvmOpcode::raw);
 

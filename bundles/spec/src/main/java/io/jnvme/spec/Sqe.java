@@ -51,9 +51,31 @@ public final class Sqe extends Flyweight {
     return u8(CDW0_OFFSET + 1) & 0x3;
   }
 
+  /**
+   * Sets FUSE (CDW0 bits 9:8), keeping PSDT.
+   *
+   * @param v 0 normal, 1 first and 2 second command of a fused operation
+   * @return this view
+   */
+  public Sqe fuse(int v) {
+    put8(CDW0_OFFSET + 1, (u8(CDW0_OFFSET + 1) & ~0x3) | (v & 0x3));
+    return this;
+  }
+
   /** PRP or SGL for Data Transfer (CDW0 bits 15:14); 0 = PRPs. */
   public int psdt() {
     return (u8(CDW0_OFFSET + 1) >>> 6) & 0x3;
+  }
+
+  /**
+   * Sets PSDT (CDW0 bits 15:14), keeping FUSE.
+   *
+   * @param v 0 for PRPs, 1 or 2 for SGLs
+   * @return this view
+   */
+  public Sqe psdt(int v) {
+    put8(CDW0_OFFSET + 1, (u8(CDW0_OFFSET + 1) & ~0xC0) | ((v & 0x3) << 6));
+    return this;
   }
 
   /** Command Identifier (CDW0 bits 31:16). */
