@@ -316,14 +316,15 @@ final class AdminCommands {
     } else if (fid == FeatureId.VOLATILE_WRITE_CACHE.raw()) {
       f.volatileWriteCache = (v & 1) != 0;
     } else if (fid == FeatureId.NUMBER_OF_QUEUES.raw()) {
+      int nsqr = v & 0xFFFF;
+      int ncqr = v >>> 16;
+      // 65535 would be 65536 queues, one more than a qid can name.
+      if (nsqr == 0xFFFF || ncqr == 0xFFFF) {
+        return fail(cmd, Status.INVALID_FIELD);
+      }
       // §5.27.1.7: only before any I/O queue exists.
       if (c.ioQueuesExist()) {
         return fail(cmd, Status.COMMAND_SEQUENCE_ERROR);
-      }
-      int nsqr = v & 0xFFFF;
-      int ncqr = v >>> 16;
-      if (nsqr == 0xFFFF || ncqr == 0xFFFF) {
-        return fail(cmd, Status.INVALID_FIELD);
       }
       f.grant(nsqr + 1, ncqr + 1);
       return ok(cmd, f.numberOfQueues());
