@@ -1,0 +1,49 @@
+package io.jnvme.transport.emulated.internal;
+
+import io.jnvme.spec.Sqe;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * A submission queue as the controller sees it: the ring, the tail the host last wrote to the
+ * doorbell, and the head up to which the controller fetched. Fetching happens under
+ * {@link #lock} (for the admin queue, under the controller lock instead).
+ */
+final class SubmissionQueue {
+  final int qid;
+  final HostRing ring;
+  final CompletionQueue cq;
+  final int priority;
+  final ReentrantLock lock = new ReentrantLock();
+  /** Commands held by a delay fault; aborted if the queue is deleted before they run. */
+  final Set<Command> delayed = ConcurrentHashMap.newKeySet();
+
+  /** Written by the host's doorbell thread. */
+  volatile int tail;
+  /** Written by the fetching thread, read when completions report SQHD. */
+  volatile int head;
+  volatile boolean deleted;
+
+  SubmissionQueue(int qid, long base, int entries, CompletionQueue cq, int priority) {
+    this.qid = qid;
+    this.ring = new HostRing(base, Sqe.SIZE, entries);
+    this.cq = cq;
+    this.priority = priority;
+  }
+
+  int size() {
+    return ring.entries;
+  }
+
+  /** Entries submitted and not fetched, and room in the CQ to complete them. */
+  boolean hasWork() {
+    return !deleted && head != tail && !cq.hasHeld();
+  }
+
+  @Override
+  public String toString() {
+    return "SQ[qid=" + qid + " size=" + size() + " cq=" + cq.qid + " head=" + head + " tail=" + tail
+        + "]";
+  }
+}
