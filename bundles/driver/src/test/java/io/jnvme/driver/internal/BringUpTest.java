@@ -32,8 +32,8 @@ class BringUpTest {
       assertEquals(4096, ns.get(1).blockSize());
       assertEquals(8L << 20, ns.get(1).sizeBytes());
       // The first I/O queue exists from the start: CQ then SQ.
-      assertEquals(1, f.emu.commandLog().count(0, AdminOpcode.CREATE_IO_CQ.raw()));
-      assertEquals(1, f.emu.commandLog().count(0, AdminOpcode.CREATE_IO_SQ.raw()));
+      assertEquals(1, f.emu.commandLog().count(AdminOpcode.CREATE_IO_CQ));
+      assertEquals(1, f.emu.commandLog().count(AdminOpcode.CREATE_IO_SQ));
       assertEquals(1, f.ctrl.status().ioQueues().size());
     }
   }
@@ -83,8 +83,8 @@ class BringUpTest {
       f.ctrl.close();
       assertEquals(ControllerState.SHUT_DOWN, f.ctrl.state());
       assertEquals(1, f.emu.shutdownCount());
-      assertEquals(1, f.emu.commandLog().count(0, AdminOpcode.DELETE_IO_SQ.raw()));
-      assertEquals(1, f.emu.commandLog().count(0, AdminOpcode.DELETE_IO_CQ.raw()));
+      assertEquals(1, f.emu.commandLog().count(AdminOpcode.DELETE_IO_SQ));
+      assertEquals(1, f.emu.commandLog().count(AdminOpcode.DELETE_IO_CQ));
     } finally {
       f.close();
     }

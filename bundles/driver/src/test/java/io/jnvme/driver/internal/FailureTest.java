@@ -150,7 +150,7 @@ class FailureTest {
       assertEquals(0x1122334455667788L, buf.getLong(0));
       assertEquals(1, f.ctrl.status().fallbackCount());
       assertEquals(1, f.ctrl.status().ioQueues().size());
-      assertEquals(2, f.emu.commandLog().count(0, AdminOpcode.CREATE_IO_CQ.raw()),
+      assertEquals(2, f.emu.commandLog().count(AdminOpcode.CREATE_IO_CQ),
           "a creation was attempted at run time");
     }
   }

@@ -10,7 +10,7 @@ import io.jnvme.driver.InvalidRequestException;
 import io.jnvme.driver.NamespaceHandle;
 import io.jnvme.driver.NvmeException;
 import io.jnvme.spec.NvmOpcode;
-import io.jnvme.transport.emulated.CommandLog;
+import io.jnvme.transport.emulated.CommandLogEntry;
 import io.jnvme.transport.emulated.EmulatedNamespace;
 import java.nio.ByteBuffer;
 import java.util.List;
@@ -41,7 +41,7 @@ class IoPathTest {
     return out.array();
   }
 
-  private static List<CommandLog.Entry> io(Fixture f, int opcode) {
+  private static List<CommandLogEntry> io(Fixture f, int opcode) {
     return f.emu.commandLog().entries().stream()
         .filter(e -> e.qid() != 0 && e.opcode() == opcode)
         .toList();
@@ -89,7 +89,7 @@ class IoPathTest {
         src.close();
         dst.close();
       }
-      List<CommandLog.Entry> writes = io(f, NvmOpcode.WRITE.raw());
+      List<CommandLogEntry> writes = io(f, NvmOpcode.WRITE.raw());
       assertEquals(2, writes.size(), "each transfer went in one command");
       assertEquals((2 << 20) / 512 - 1, writes.get(0).cdw12() & 0xFFFF);
       assertEquals(((2 << 20) + 8192) / 512 - 1, writes.get(1).cdw12() & 0xFFFF);
@@ -107,7 +107,7 @@ class IoPathTest {
       h.write(0, 32, buf, 0, false);
       assertThrows(InvalidRequestException.class, () -> h.write(0, 33, buf, 0, false));
       assertThrows(InvalidRequestException.class, () -> h.read(0, 33, buf, 0));
-      for (CommandLog.Entry e : f.emu.commandLog().entries()) {
+      for (CommandLogEntry e : f.emu.commandLog().entries()) {
         if (e.qid() != 0) {
           assertTrue((e.cdw12() & 0xFFFF) < 32, "command over MDTS reached the device: " + e);
         }
@@ -122,7 +122,7 @@ class IoPathTest {
       MemoryBlock buf = f.ctrl.allocateBuffer(4096);
       h.write(0, 8, buf, 0, true);
       h.write(8, 8, buf, 0, false);
-      List<CommandLog.Entry> writes = io(f, NvmOpcode.WRITE.raw());
+      List<CommandLogEntry> writes = io(f, NvmOpcode.WRITE.raw());
       assertEquals(2, writes.size());
       assertTrue((writes.get(0).cdw12() & (1 << 30)) != 0, "FUA set on the first write");
       assertEquals(0, writes.get(1).cdw12() & (1 << 30), "FUA clear on the second");
@@ -153,7 +153,7 @@ class IoPathTest {
           }
         }
       }
-      List<CommandLog.Entry> dsm = io(f, NvmOpcode.DATASET_MANAGEMENT.raw());
+      List<CommandLogEntry> dsm = io(f, NvmOpcode.DATASET_MANAGEMENT.raw());
       assertEquals(1, dsm.size());
       assertEquals(0, dsm.get(0).cdw10() & 0xFF, "one range (NR is zero based)");
       assertTrue((dsm.get(0).cdw11() & 4) != 0, "deallocate attribute");
