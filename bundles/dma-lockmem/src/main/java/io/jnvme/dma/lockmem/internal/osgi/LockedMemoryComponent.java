@@ -10,8 +10,13 @@ import org.osgi.service.component.annotations.Deactivate;
 /**
  * Registers the lockmem allocator as a {@link DmaClientProvider} service. Ranked 10, so a
  * persistent allocator with a higher ranking takes precedence when present.
+ *
+ * <p>Immediate: one provider lives as long as the bundle is active. A delayed component would be
+ * deactivated (and its provider withdrawn) whenever its last user let go, and recreated for the
+ * next one.
  */
 @Component(
+    immediate = true,
     service = DmaClientProvider.class,
     property = {
       DmaClientProvider.NAME + "=" + LockedMemoryProvider.NAME,
