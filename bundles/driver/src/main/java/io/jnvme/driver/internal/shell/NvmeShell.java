@@ -39,7 +39,7 @@ final class NvmeShell {
 
   /** The commands, as Gogo function names. */
   static final List<String> COMMANDS =
-      List.of("list", "id-ctrl", "id-ns", "read", "write", "flush");
+      List.of("list", "id-ctrl", "id-ns", "read", "write", "flush", "help");
 
   /** Orders nvme2 before nvme10. */
   static final Comparator<String> NAME_ORDER =
@@ -110,6 +110,7 @@ final class NvmeShell {
       case "read" -> read(Args.parse(command, args, READ_OPTIONS), out);
       case "write" -> write(Args.parse(command, args, WRITE_OPTIONS), out);
       case "flush" -> flush(Args.parse(command, args, FLUSH_OPTIONS), out);
+      case "help" -> help(Args.parse(command, args, List.of(HELP)), out);
       default -> throw new IllegalArgumentException(
           "unknown command " + command + " (commands: "
               + COMMANDS.stream().map(c -> "nvme:" + c).collect(Collectors.joining(", ")) + ")");
@@ -510,12 +511,45 @@ final class NvmeShell {
     if (!a.has(HELP)) {
       return false;
     }
+    out.print(usage(usage, options));
+    return true;
+  }
+
+  private static String usage(String usage, List<Args.Option> options) {
     StringBuilder s = new StringBuilder("usage: ").append(usage).append('\n');
     for (Args.Option o : options) {
       String left = o.display() + (o.takesValue() ? " <" + o.valueName() + ">" : "");
       s.append(String.format("  %-28s %s%n", left, o.help()));
     }
-    out.print(s);
-    return true;
+    return s.toString();
+  }
+
+  /** {@code nvme:help}: every command's usage line, or one command's options. */
+  private static void help(Args a, PrintStream out) {
+    Map<String, String> usages = new LinkedHashMap<>();
+    usages.put("list", LIST_USAGE);
+    usages.put("id-ctrl", ID_CTRL_USAGE);
+    usages.put("id-ns", ID_NS_USAGE);
+    usages.put("read", READ_USAGE);
+    usages.put("write", WRITE_USAGE);
+    usages.put("flush", FLUSH_USAGE);
+    if (a.positional().isEmpty()) {
+      StringBuilder s = new StringBuilder("nvme commands (nvme:<command> -h for its options):\n");
+      usages.values().forEach(u -> s.append("  ").append(u).append('\n'));
+      out.print(s);
+      return;
+    }
+    String name = a.single("<command>", "nvme:help [<command>]").replaceFirst("^nvme:", "");
+    List<Args.Option> options = switch (name) {
+      case "list" -> LIST_OPTIONS;
+      case "id-ctrl" -> ID_CTRL_OPTIONS;
+      case "id-ns" -> ID_NS_OPTIONS;
+      case "read" -> READ_OPTIONS;
+      case "write" -> WRITE_OPTIONS;
+      case "flush" -> FLUSH_OPTIONS;
+      default -> throw new IllegalArgumentException("nvme:help: unknown command '" + name
+          + "' (commands: " + String.join(", ", usages.keySet()) + ")");
+    };
+    out.print(usage(usages.get(name), options));
   }
 }

@@ -22,7 +22,10 @@ import org.osgi.service.component.annotations.ReferencePolicy;
  * get/set/is + name), which {@code id-ctrl} can never be. Its fallback is a public method named
  * {@code _main}, called for every function with the function name as first argument. So this class
  * has {@link #_main} and no other public method that Gogo could match ({@code list},
- * {@code read}, ...).
+ * {@code read}, ...), except {@link #help()}.
+ *
+ * <p>Gogo's {@code help} lists only functions that have a method of their name, so it shows
+ * {@code nvme:help} (and not the others), which in turn lists the nvme commands.
  */
 @Component(
     service = NvmeShellCommands.class,
@@ -33,7 +36,8 @@ import org.osgi.service.component.annotations.ReferencePolicy;
       "osgi.command.function=id-ns",
       "osgi.command.function=read",
       "osgi.command.function=write",
-      "osgi.command.function=flush"
+      "osgi.command.function=flush",
+      "osgi.command.function=help"
     })
 public final class NvmeShellCommands {
   /** Controllers by instance name; bind of a replacement may come before unbind of the old. */
@@ -65,6 +69,15 @@ public final class NvmeShellCommands {
 
   private SortedMap<String, NvmeController> snapshot() {
     return Collections.unmodifiableSortedMap(new TreeMap<>(controllers));
+  }
+
+  /**
+   * {@code nvme:help} without arguments; a method of this name makes Gogo's {@code help} list it.
+   *
+   * @return nothing; the list is printed
+   */
+  public Object help() throws Exception {
+    return _main("help");
   }
 
   /**
