@@ -165,6 +165,9 @@ final class FakeController implements NvmeController {
   }
 
   @Override
+  public void rescanNamespaces() {}
+
+  @Override
   public void close() {}
 
   private final class Handle implements NamespaceHandle {
@@ -264,6 +267,17 @@ final class FakeController implements NvmeController {
     public void submitWrite(int cpu, long lba, int blocks, MemoryBlock buffer, long offset,
         boolean fua, IoCompletion completion, long context) {
       throw new UnsupportedOperationException();
+    }
+
+    @Override
+    public void addResizeListener(io.jnvme.driver.ResizeListener listener) {}
+
+    @Override
+    public void removeResizeListener(io.jnvme.driver.ResizeListener listener) {}
+
+    @Override
+    public long awaitResize(long knownBlockCount, java.time.Duration timeout) {
+      return blockCount();
     }
 
     @Override
