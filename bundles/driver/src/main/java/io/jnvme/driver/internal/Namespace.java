@@ -26,12 +26,15 @@ final class Namespace {
   final String eui64;
   private volatile long blockCount;
   private volatile boolean removed;
+  /** The size waiters see: set only after the listeners were told, so they are told first. */
+  private long publishedBlockCount;
   private final List<ResizeListener> listeners = new CopyOnWriteArrayList<>();
 
   private Namespace(int nsid, long blockCount, int lbads, int metadataSize, int maxTransferBlocks,
       String nguid, String eui64) {
     this.nsid = nsid;
     this.blockCount = blockCount;
+    this.publishedBlockCount = blockCount;
     this.lbads = lbads;
     this.blockSize = 1 << lbads;
     this.metadataSize = metadataSize;
@@ -125,10 +128,7 @@ final class Namespace {
     if (nsze == old) {
       return;
     }
-    synchronized (this) {
-      blockCount = nsze;
-      notifyAll();
-    }
+    blockCount = nsze;
     LOG.info("namespace resized controller={} nsid={} oldBlocks={} newBlocks={}", controller, nsid,
         old, nsze);
     for (ResizeListener l : listeners) {
@@ -138,19 +138,23 @@ final class Namespace {
         LOG.error("resize listener threw controller={} nsid={}", controller, nsid, e);
       }
     }
+    synchronized (this) {
+      publishedBlockCount = nsze;
+      notifyAll();
+    }
   }
 
   /** Waits until the block count differs from {@code known} or the namespace is removed. */
   synchronized long awaitChange(long known, long timeoutNanos) throws InterruptedException {
     long deadline = System.nanoTime() + timeoutNanos;
-    while (blockCount == known && !removed) {
+    while (publishedBlockCount == known && !removed) {
       long rem = deadline - System.nanoTime();
       if (rem <= 0) {
         break;
       }
       wait(Math.max(1, rem / 1_000_000));
     }
-    return blockCount;
+    return publishedBlockCount;
   }
 
   NamespaceInfo info(String owner) {
