@@ -21,6 +21,7 @@ import io.jnvme.spec.SmartHealthLog;
 import io.jnvme.spec.Status;
 import io.jnvme.spec.SupportedLogPages;
 import io.jnvme.spec.Vs;
+import java.util.Arrays;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -86,8 +87,8 @@ class AdminCommandsTest {
     assertEquals(512, ns.lbaf(0).lbaSize());
     byte[] nguid = ns.nguid();
     byte[] eui = ns.eui64();
-    assertFalse(java.util.Arrays.equals(new byte[16], nguid));
-    assertFalse(java.util.Arrays.equals(new byte[8], eui));
+    assertFalse(Arrays.equals(new byte[16], nguid));
+    assertFalse(Arrays.equals(new byte[8], eui));
     assertEquals(1, ns.dlfeat() & 0x7, "deallocated blocks read as zeros");
 
     // Deterministic: another controller with the same name reports the same identifiers.
@@ -101,7 +102,7 @@ class AdminCommandsTest {
       assertArrayEquals(eui, ns2.eui64());
     }
     host.identify(0, 1, buf).assertSuccess();
-    assertFalse(java.util.Arrays.equals(nguid, new IdentifyNamespace().wrap(buf.buffer(), 0).nguid()),
+    assertFalse(Arrays.equals(nguid, new IdentifyNamespace().wrap(buf.buffer(), 0).nguid()),
         "each namespace has its own NGUID");
   }
 

@@ -31,6 +31,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
@@ -356,7 +357,7 @@ final class TestHost implements AutoCloseable {
   }
 
   static void fill(MemoryBlock b, long offset, int length, long seed) {
-    java.util.Random r = new java.util.Random(seed);
+    Random r = new Random(seed);
     byte[] bytes = new byte[length];
     r.nextBytes(bytes);
     b.copyFrom(ByteBuffer.wrap(bytes), offset);

@@ -146,9 +146,9 @@ final class NvmeShell {
     d.put("Transport", c.transport());
     d.put("Address", c.deviceId());
     d.put("State", String.valueOf(c.state()));
-    d.put("SerialNumber", info == null ? null : info.serialNumber().strip());
-    d.put("ModelNumber", info == null ? null : info.modelNumber().strip());
-    d.put("Firmware", info == null ? null : info.firmwareRevision().strip());
+    d.put("SerialNumber", info == null ? null : trimmed(info.serialNumber()));
+    d.put("ModelNumber", info == null ? null : trimmed(info.modelNumber()));
+    d.put("Firmware", info == null ? null : trimmed(info.firmwareRevision()));
     d.put("Cntlid", info == null ? null : info.cntlid());
     List<Map<String, Object>> namespaces = new ArrayList<>();
     try {
@@ -168,6 +168,10 @@ final class NvmeShell {
     }
     d.put("Namespaces", namespaces);
     return d;
+  }
+
+  private static String trimmed(String s) {
+    return s == null ? null : s.strip();
   }
 
   private static List<NamespaceInfo> sorted(List<NamespaceInfo> list) {

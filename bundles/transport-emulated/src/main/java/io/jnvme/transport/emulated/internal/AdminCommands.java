@@ -2,7 +2,6 @@ package io.jnvme.transport.emulated.internal;
 
 import io.jnvme.spec.ActiveNamespaceList;
 import io.jnvme.spec.AdminOpcode;
-import io.jnvme.spec.ChangedNamespaceList;
 import io.jnvme.spec.Cns;
 import io.jnvme.spec.FeatureId;
 import io.jnvme.spec.LogPageId;
@@ -412,7 +411,7 @@ final class AdminCommands {
     boolean pc = (s.cdw11() & 1) != 0;
     boolean ien = (s.cdw11() & 2) != 0;
     int iv = s.cdw11() >>> 16;
-    if (qid == 0 || qid > c.features.grantedCqs || c.cqs.get(qid) != null) {
+    if (qid == 0 || qid > c.features.grantedCqs || c.cq(qid) != null) {
       return fail(cmd, Status.INVALID_QUEUE_IDENTIFIER);
     }
     if (entries < 2 || entries > c.cfg.maxQueueEntries()) {
@@ -451,10 +450,10 @@ final class AdminCommands {
     boolean pc = (s.cdw11() & 1) != 0;
     int qprio = (s.cdw11() >>> 1) & 0x3;
     int cqid = s.cdw11() >>> 16;
-    if (qid == 0 || qid > c.features.grantedSqs || c.sqs.get(qid) != null) {
+    if (qid == 0 || qid > c.features.grantedSqs || c.sq(qid) != null) {
       return fail(cmd, Status.INVALID_QUEUE_IDENTIFIER);
     }
-    CompletionQueue cq = cqid == 0 ? null : c.cqs.get(cqid);
+    CompletionQueue cq = cqid == 0 ? null : c.cq(cqid);
     if (cq == null) {
       return fail(cmd, Status.COMPLETION_QUEUE_INVALID);
     }
@@ -480,7 +479,7 @@ final class AdminCommands {
 
   private boolean deleteIoSq(Command cmd) {
     int qid = cmd.sqe.cdw10() & 0xFFFF;
-    SubmissionQueue sq = qid == 0 ? null : c.sqs.get(qid);
+    SubmissionQueue sq = qid == 0 ? null : c.sq(qid);
     if (sq == null) {
       return fail(cmd, Status.INVALID_QUEUE_IDENTIFIER);
     }
@@ -491,7 +490,7 @@ final class AdminCommands {
 
   private boolean deleteIoCq(Command cmd) {
     int qid = cmd.sqe.cdw10() & 0xFFFF;
-    CompletionQueue cq = qid == 0 ? null : c.cqs.get(qid);
+    CompletionQueue cq = qid == 0 ? null : c.cq(qid);
     if (cq == null) {
       return fail(cmd, Status.INVALID_QUEUE_IDENTIFIER);
     }

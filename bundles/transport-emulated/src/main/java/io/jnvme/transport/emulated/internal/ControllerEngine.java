@@ -598,6 +598,16 @@ public final class ControllerEngine implements Worker.Poller, FaultState.Listene
 
   // ---- queues ----
 
+  /** SQ {@code qid}, or null if there is none (any 16-bit qid may come from a host). */
+  SubmissionQueue sq(int qid) {
+    return qid >= 0 && qid < sqs.length() ? sqs.get(qid) : null;
+  }
+
+  /** CQ {@code qid}, or null if there is none. */
+  CompletionQueue cq(int qid) {
+    return qid >= 0 && qid < cqs.length() ? cqs.get(qid) : null;
+  }
+
   boolean ioQueuesExist() {
     for (int q = 1; q < cqs.length(); q++) {
       if (cqs.get(q) != null || sqs.get(q) != null) {

@@ -43,6 +43,8 @@ public final class JnaNativeMemory implements NativeMemory {
 
   @Override
   public long mmapAnonymous(long length) throws NativeCallException {
+    // SAFETY: a NULL hint lets the kernel choose a free range; nothing existing is replaced
+    // (no MAP_FIXED).
     Pointer p = libc.mmap(null, length, LibC.PROT_READ | LibC.PROT_WRITE,
         LibC.MAP_PRIVATE | LibC.MAP_ANONYMOUS, -1, 0L);
     long address = Pointer.nativeValue(p);
@@ -54,11 +56,15 @@ public final class JnaNativeMemory implements NativeMemory {
 
   @Override
   public void munmap(long address, long length) throws NativeCallException {
+    // SAFETY: only called by LockedBlock.Release, exactly once per mapping, once nothing can
+    // reach a buffer over it (close by the owner, or the cleaner after the buffer became
+    // unreachable).
     check("munmap", libc.munmap(new Pointer(address), length));
   }
 
   @Override
   public void mlock(long address, long length) throws NativeCallException {
+    // SAFETY: mlock and munlock change residency only, never contents or mappings.
     check("mlock", libc.mlock(new Pointer(address), length));
   }
 

@@ -1,0 +1,123 @@
+package io.jnvme.transport.emulated.internal.osgi;
+
+import io.jnvme.device.Device;
+import io.jnvme.transport.emulated.EmulatedController;
+import io.jnvme.transport.emulated.EmulatedNamespace;
+import io.jnvme.transport.emulated.internal.NamespaceSpec;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Dictionary;
+import java.util.Hashtable;
+import java.util.List;
+import org.osgi.framework.BundleContext;
+import org.osgi.framework.ServiceRegistration;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.ConfigurationPolicy;
+import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.metatype.annotations.Designate;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Builds an {@link EmulatedController} from configuration and registers its {@link Device} and
+ * the controller itself as services, both with {@code transport.type=emulated},
+ * {@code device.id} and {@code controller.name}. Without configuration there is one controller,
+ * {@code nvme0} with two memory namespaces; each factory configuration adds one controller.
+ *
+ * <p>The services are registered by hand rather than provided by the component, because they are
+ * two objects of which the component is neither.
+ */
+@Component(
+    configurationPid = EmulatedControllerComponent.PID,
+    configurationPolicy = ConfigurationPolicy.OPTIONAL,
+    service = {})
+@Designate(ocd = EmulatedControllerConfiguration.class, factory = true)
+public final class EmulatedControllerComponent {
+  /** The configuration PID (a factory PID). */
+  public static final String PID = "io.jnvme.transport.emulated";
+
+  private static final Logger LOG = LoggerFactory.getLogger(EmulatedControllerComponent.class);
+
+  private final EmulatedController controller;
+  private final List<ServiceRegistration<?>> registrations = new ArrayList<>();
+
+  /**
+   * Builds and registers the controller.
+   *
+   * @throws IOException if a file namespace cannot be opened
+   * @throws IllegalArgumentException if the configuration is invalid; the message says where
+   */
+  @Activate
+  public EmulatedControllerComponent(BundleContext context, EmulatedControllerConfiguration config)
+      throws IOException {
+    this.controller = build(config);
+    try {
+      Dictionary<String, Object> props = new Hashtable<>();
+      props.put(Device.TRANSPORT_TYPE, EmulatedController.TRANSPORT);
+      props.put(Device.DEVICE_ID, controller.device().id());
+      props.put(Device.CONTROLLER_NAME, controller.name());
+      registrations.add(context.registerService(Device.class, controller.device(), props));
+      registrations.add(context.registerService(EmulatedController.class, controller, props));
+    } catch (RuntimeException e) {
+      deactivate();
+      throw e;
+    }
+    LOG.info("controller={} emulated controller registered: device={} namespaces={}",
+        controller.name(), controller.device().id(), controller.namespaceIds());
+  }
+
+  /** The controller this component built (for tests). */
+  EmulatedController controller() {
+    return controller;
+  }
+
+  static EmulatedController build(EmulatedControllerConfiguration config) throws IOException {
+    EmulatedController.Builder b = EmulatedController.builder(config.name())
+        .modelNumber(config.modelNumber())
+        .firmwareRevision(config.firmwareRevision())
+        .maxQueueEntries(config.maxQueueEntries())
+        .maxIoQueues(config.maxIoQueues())
+        .interruptVectors(config.interruptVectors())
+        .mdts(config.mdts())
+        .capTimeout(config.capTimeout())
+        .dstrd(config.dstrd())
+        .maxNamespaceId(config.maxNamespaceId())
+        .readyDelay(Duration.ofMillis(config.readyDelayMillis()))
+        .inlineExecution(config.inlineExecution())
+        .commandLogCapacity(config.commandLogCapacity());
+    if (!config.serialNumber().isEmpty()) {
+      b.serialNumber(config.serialNumber());
+    }
+    List<EmulatedNamespace> opened = new ArrayList<>();
+    try {
+      for (NamespaceSpec s : NamespaceSpec.parse(config.namespaces())) {
+        EmulatedNamespace ns = s.create();
+        opened.add(ns);
+        b.namespace(s.nsid(), ns);
+      }
+      return b.build();
+    } catch (IOException | RuntimeException e) {
+      for (EmulatedNamespace ns : opened) {
+        ns.close();
+      }
+      throw e;
+    }
+  }
+
+  /** Unregisters the services and closes the controller. */
+  @Deactivate
+  void deactivate() {
+    for (ServiceRegistration<?> r : registrations) {
+      try {
+        r.unregister();
+      } catch (IllegalStateException e) {
+        // Already unregistered: the framework is stopping the bundle.
+      }
+    }
+    registrations.clear();
+    controller.close();
+    LOG.info("controller={} emulated controller closed", controller.name());
+  }
+}
