@@ -871,6 +871,10 @@ public final class Controller implements NvmeController {
       ioQueues.forEach(q -> q.refuse(e));
     }
     namespaces.closeAll();
+    if (wasReady && regs.csts().allOnes()) {
+      LOG.warn("device gone before shutdown controller={}", name);
+      wasReady = false;
+    }
     if (wasReady) {
       drainIo();
       for (QueuePair q : ioQueues) {

@@ -85,9 +85,13 @@ public final class ControllerComponent {
     }
   }
 
-  synchronized void unbindDevice(Device device) {
-    devices.remove(device);
-    starter.execute(() -> stop(device));
+  void unbindDevice(Device device) {
+    synchronized (this) {
+      devices.remove(device);
+    }
+    // Synchronous: the device's service is being unregistered and the device is still alive
+    // until this returns, so the controller gets an orderly shutdown instead of timeouts.
+    stop(device);
   }
 
   private void scheduleStart(Device device) {
