@@ -5,6 +5,7 @@ import io.jnvme.manager.naming.NamespaceIdentity;
 import io.jnvme.manager.naming.NamingException;
 import io.jnvme.manager.naming.NamingPolicy;
 import io.jnvme.manager.naming.Topology;
+import io.jnvme.manager.registry.EntryNotFoundException;
 import io.jnvme.manager.registry.OwnershipRegistry;
 import io.jnvme.manager.registry.RegistryEntry;
 import io.jnvme.manager.registry.RegistryException;
@@ -128,6 +129,63 @@ public final class ControllerManager {
       abandon(key, c);
       throw new ConnectFailedException("connect failed controller=" + name + ": " + e,
           ConnectFailedException.Reason.TRANSPORT, e);
+    }
+  }
+
+  /**
+   * Takes over a controller that is already connected and already has a registry entry, e.g.
+   * one that stayed enabled while the JVM restarted. It is named afresh; the entry keeps its id,
+   * owner and creation time and takes the new name.
+   *
+   * @param transport the controller's transport
+   * @param registryId the id of its entry, as recorded before the restart
+   * @throws ConnectFailedException REGISTRY if the entry is missing or unreadable, REJECTED if
+   *     the naming rules reject the controller; the controller is then left connected and
+   *     unmanaged, for the caller to decide about
+   */
+  public ManagedController adopt(String transport, ConnectedController controller,
+      long registryId) throws ConnectFailedException {
+    String key;
+    String name;
+    synchronized (lock) {
+      key = "c" + nextKey++;
+      topology = topology.addController(key);
+      name = topology.controller(key).orElseThrow().name();
+    }
+    try {
+      synchronized (lock) {
+        Topology t = topology.identify(key, controller.identity());
+        for (NamespaceIdentity ns : controller.namespaces()) {
+          try {
+            t = t.addNamespace(key, ns);
+          } catch (NamingException e) {
+            LOG.warn("namespace rejected controller={} nsid={} error={}", name,
+                Integer.toUnsignedString(ns.nsid()), e.getMessage());
+          }
+        }
+        topology = t;
+      }
+      RegistryEntry e = registry.get(registryId)
+          .orElseThrow(() -> new EntryNotFoundException(registryId));
+      if (!e.name().equals(name)) {
+        e = registry.rename(registryId, name);
+      }
+      ManagedController mc = new ManagedController(name, e.id(), transport,
+          controller.address(), e.owner(), e.created());
+      synchronized (lock) {
+        connected.put(key, new Connected(key, mc, controller));
+      }
+      LOG.info("controller adopted controller={} id={} owner={} transport={} address={}", name,
+          e.id(), e.owner(), transport, controller.address());
+      return mc;
+    } catch (NamingException e) {
+      abandon(key, null);
+      throw new ConnectFailedException("controller rejected controller=" + name + ": "
+          + e.getMessage(), ConnectFailedException.Reason.REJECTED, e);
+    } catch (RegistryException e) {
+      abandon(key, null);
+      throw new ConnectFailedException("registry entry not adoptable id=" + registryId + ": "
+          + e.getMessage(), ConnectFailedException.Reason.REGISTRY, e);
     }
   }
 

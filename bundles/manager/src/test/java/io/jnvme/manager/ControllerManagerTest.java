@@ -200,6 +200,31 @@ class ControllerManagerTest {
   }
 
   @Test
+  void restartedJvmAdoptsControllersUnderTheirEntries() throws Exception {
+    ManagedController a = manager.connect(ConnectRequest.of("emulated").withOwner("orch-a"));
+    ManagedController b = manager.connect(ConnectRequest.of("emulated"));
+    FakeConnector.Fake survivorB = fake.all.get(1);
+
+    // A new JVM: a new manager on the same state directory; only b's controller stayed up.
+    ControllerManager restarted =
+        new ControllerManager(OwnershipRegistry.open(state), fake, NamingPolicy.DEFAULT);
+    ManagedController adopted = restarted.adopt("emulated", survivorB, b.registryId());
+    assertEquals("nvme0", adopted.name());
+    RegistryEntry e = restarted.registry().get(b.registryId()).orElseThrow();
+    assertEquals("nvme0", e.name());
+    assertEquals(b.created(), e.created());
+
+    // a's entry is stale; a cleanup by its old id removes it and leaves the adopted entry.
+    assertTrue(restarted.registry().removeIfIdMatches(a.name(), a.registryId()));
+    assertEquals(List.of(b.registryId()),
+        restarted.registry().list().stream().map(RegistryEntry::id).toList());
+    ConnectFailedException missing = assertThrows(ConnectFailedException.class,
+        () -> restarted.adopt("emulated", fake.all.get(0), a.registryId()));
+    assertEquals(ConnectFailedException.Reason.REGISTRY, missing.reason());
+    assertEquals(List.of("nvme0"), restarted.names().controllerNames());
+  }
+
+  @Test
   void disconnectAlwaysDoesWhatItIsTold() throws Exception {
     manager.connect(ConnectRequest.of("emulated").withOwner("boot"));
     assertEquals("boot", manager.disconnect("nvme0").owner());
