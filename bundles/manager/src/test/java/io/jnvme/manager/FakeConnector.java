@@ -12,7 +12,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * Brings up pretend controllers. Options: {@code nqn} (default: a new subsystem per connect),
  * {@code cntlid}, {@code cmic}, {@code namespaces} (count, default 1), {@code fail=true}.
  */
-final class FakeConnector implements ControllerConnector {
+public final class FakeConnector implements ControllerConnector {
   final List<Fake> all = new CopyOnWriteArrayList<>();
   private final AtomicInteger seq = new AtomicInteger();
 
@@ -72,7 +72,7 @@ final class FakeConnector implements ControllerConnector {
     return f;
   }
 
-  List<String> open() {
+  public List<String> open() {
     return all.stream().filter(f -> !f.closed).map(f -> f.name).toList();
   }
 }
