@@ -12,6 +12,7 @@ package io.jnvme.driver;
  * @param owner who holds the open handle, or null
  * @param nguid NGUID in hex, or null if not reported
  * @param eui64 EUI-64 in hex, or null if not reported
+ * @param uuid namespace UUID, or null if not reported
  */
 public record NamespaceInfo(
     int nsid,
@@ -22,7 +23,14 @@ public record NamespaceInfo(
     String state,
     String owner,
     String nguid,
-    String eui64) {
+    String eui64,
+    String uuid) {
+
+  /** This information with another state and owner. */
+  public NamespaceInfo with(String newState, String newOwner) {
+    return new NamespaceInfo(nsid, blockCount, blockSize, metadataSize, maxTransferBlocks,
+        newState, newOwner, nguid, eui64, uuid);
+  }
 
   /** Size in bytes. */
   public long sizeBytes() {

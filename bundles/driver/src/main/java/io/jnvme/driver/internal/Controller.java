@@ -233,6 +233,7 @@ public final class Controller implements NvmeController {
           + ": " + e.getMessage(), ControllerStartException.Reason.IO_QUEUE, e);
     }
     state = ControllerState.READY;
+    namespaces.discover();
     startAsyncEvents();
     startHealthMonitor();
     LOG.info("controller ready controller={} sn={} mn={} fr={} ioQueuesGranted={} maxIoQueues={}"
@@ -543,6 +544,8 @@ public final class Controller implements NvmeController {
           Namespace ns = namespaces.openNamespace(nsid);
           if (ns != null) {
             rescan(ns);
+          } else {
+            namespaces.refreshUnopened(nsid);
           }
         }
       } else if (ev.logPage() != 0) {
@@ -560,6 +563,7 @@ public final class Controller implements NvmeController {
     for (Namespace ns : namespaces.openNamespaces()) {
       rescan(ns);
     }
+    namespaces.list();
   }
 
   private void rescan(Namespace ns) throws NvmeException {

@@ -24,6 +24,7 @@ final class Namespace {
   final int maxTransferBlocks;
   final String nguid;
   final String eui64;
+  private volatile String uuid;
   private volatile long blockCount;
   private volatile boolean removed;
   /** The size waiters see: set only after the listeners were told, so they are told first. */
@@ -86,6 +87,28 @@ final class Namespace {
       }
     }
     return null;
+  }
+
+  /**
+   * Takes the identifiers from the Namespace Identification Descriptor list (CNS 03h), which
+   * also carries the UUID; values Identify Namespace already gave are kept when the list lacks
+   * them.
+   */
+  Namespace withDescriptors(java.nio.ByteBuffer descriptors) {
+    io.jnvme.spec.NamespaceIdDescriptorList l =
+        new io.jnvme.spec.NamespaceIdDescriptorList().wrap(descriptors, 0);
+    byte[] g = l.find(io.jnvme.spec.NamespaceIdDescriptorList.NIDT_NGUID);
+    byte[] e = l.find(io.jnvme.spec.NamespaceIdDescriptorList.NIDT_EUI64);
+    byte[] u = l.find(io.jnvme.spec.NamespaceIdDescriptorList.NIDT_UUID);
+    // A device may report any length; only the lengths the specification defines are used.
+    Namespace n = new Namespace(nsid, blockCount, lbads, metadataSize, maxTransferBlocks,
+        g != null && g.length == 16 ? hexOrNull(g) : nguid,
+        e != null && e.length == 8 ? hexOrNull(e) : eui64);
+    if (u != null && u.length == 16 && hexOrNull(u) != null) {
+      java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(u);
+      n.uuid = new java.util.UUID(b.getLong(), b.getLong()).toString();
+    }
+    return n;
   }
 
   long blockCount() {
@@ -159,6 +182,6 @@ final class Namespace {
 
   NamespaceInfo info(String owner) {
     return new NamespaceInfo(nsid, blockCount, blockSize, metadataSize, maxTransferBlocks,
-        removed ? "removed" : "active", owner, nguid, eui64);
+        removed ? "removed" : "active", owner, nguid, eui64, uuid);
   }
 }

@@ -26,6 +26,11 @@ final class NamespaceRegistry {
   private final Controller ctrl;
   /** Open namespaces by NSID, with their owners. Guarded by {@code this}. */
   private final Map<Integer, Entry> open = new TreeMap<>();
+  /**
+   * Every namespace this driver has seen, as last seen: one that left the active list stays here
+   * as removed until its NSID is active again. Guarded by {@code this}.
+   */
+  private final Map<Integer, NamespaceInfo> known = new TreeMap<>();
 
   private record Entry(Namespace ns, String owner) {}
 
@@ -45,8 +50,7 @@ final class NamespaceRegistry {
             + (e.ns.removed() ? " (and was removed since)" : "") + " controller=" + ctrl.name(),
             NamespaceException.Reason.DUPLICATE, nsid);
       }
-      Namespace ns = Namespace.fromIdentify(nsid, ctrl.identifyNamespaceView(nsid),
-          ctrl.maxTransferBytes(), MAX_NLB);
+      Namespace ns = identify(nsid);
       String who = owner == null || owner.isBlank() ? "anonymous" : owner;
       open.put(nsid, new Entry(ns, who));
       Release release = new Release(this, ns, who, ctrl.name());
@@ -65,31 +69,90 @@ final class NamespaceRegistry {
     }
   }
 
-  /** Every active namespace, plus open ones that were removed. */
+  /**
+   * Identify Namespace (validated) and its identification descriptors. A controller that does not
+   * support CNS 03h still yields a namespace, with the identifiers Identify Namespace gave.
+   */
+  Namespace identify(int nsid) throws NvmeException {
+    Namespace ns = Namespace.fromIdentify(nsid, ctrl.identifyNamespaceView(nsid),
+        ctrl.maxTransferBytes(), MAX_NLB);
+    try {
+      return ns.withDescriptors(ctrl.identifyRaw(io.jnvme.spec.Cns.NAMESPACE_ID_DESCRIPTORS.raw(),
+          nsid));
+    } catch (io.jnvme.driver.NvmeStatusException e) {
+      LOG.debug("no namespace identification descriptors controller={} nsid={}: {}", ctrl.name(),
+          nsid, e.getMessage());
+      return ns;
+    }
+  }
+
+  /**
+   * Active namespaces (Identify CNS 02h), open ones, and ones seen before that have left the
+   * active list (shown as removed).
+   */
   List<NamespaceInfo> list() throws NvmeException {
     List<Integer> active = ctrl.activeNamespaceIds();
     Map<Integer, Entry> snapshot;
     synchronized (this) {
       snapshot = new TreeMap<>(open);
     }
-    TreeSet<Integer> all = new TreeSet<>(active);
-    all.addAll(snapshot.keySet());
-    List<NamespaceInfo> out = new ArrayList<>();
-    for (int nsid : all) {
+    Map<Integer, NamespaceInfo> fresh = new TreeMap<>();
+    for (int nsid : active) {
       Entry e = snapshot.get(nsid);
       if (e != null) {
-        out.add(e.ns.info(e.owner));
         continue;
       }
       try {
-        out.add(Namespace.fromIdentify(nsid, ctrl.identifyNamespaceView(nsid),
-            ctrl.maxTransferBytes(), MAX_NLB).info(null));
+        fresh.put(nsid, identify(nsid).info(null));
       } catch (NamespaceException ex) {
         LOG.warn("namespace listed as active cannot be used controller={} nsid={}: {}",
             ctrl.name(), nsid, ex.getMessage());
       }
     }
-    return out;
+    synchronized (this) {
+      for (Map.Entry<Integer, NamespaceInfo> k : known.entrySet()) {
+        if (!fresh.containsKey(k.getKey()) && !active.contains(k.getKey())) {
+          k.setValue(k.getValue().with("removed", null));
+        }
+      }
+      known.putAll(fresh);
+      TreeSet<Integer> all = new TreeSet<>(known.keySet());
+      all.addAll(snapshot.keySet());
+      List<NamespaceInfo> out = new ArrayList<>();
+      for (int nsid : all) {
+        Entry e = snapshot.get(nsid);
+        out.add(e != null ? e.ns.info(e.owner) : known.get(nsid));
+      }
+      return out;
+    }
+  }
+
+  /** Learns the namespaces present at start, so that a later removal can be shown. */
+  void discover() {
+    try {
+      list();
+    } catch (NvmeException e) {
+      LOG.warn("namespace discovery failed controller={}: {}", ctrl.name(), e.getMessage());
+    }
+  }
+
+  /** After a changed-namespace notice for an NSID nobody holds: refresh what is known of it. */
+  void refreshUnopened(int nsid) {
+    NamespaceInfo info;
+    try {
+      info = identify(nsid).info(null);
+    } catch (NamespaceException e) {
+      synchronized (this) {
+        known.computeIfPresent(nsid, (k, v) -> v.with("removed", null));
+      }
+      return;
+    } catch (NvmeException e) {
+      LOG.warn("re-identify failed controller={} nsid={}: {}", ctrl.name(), nsid, e.getMessage());
+      return;
+    }
+    synchronized (this) {
+      known.put(nsid, info);
+    }
   }
 
   /** The open namespace object of {@code nsid}, or null. */

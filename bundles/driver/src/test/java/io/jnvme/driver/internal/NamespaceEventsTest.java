@@ -232,4 +232,36 @@ class NamespaceEventsTest {
     assertEquals(List.of(1), f.ctrl.namespaces().stream()
         .filter(n -> "forgetful".equals(n.owner())).map(NamespaceInfo::nsid).toList());
   }
+
+  @Test
+  void namespaceRemovedWhileNobodyHoldsItIsListedAsRemovedUntilItReturns() throws Exception {
+    try (Fixture f = Fixture.started()) {
+      f.emu.removeNamespace(2);
+      NamespaceInfo two = f.ctrl.namespaces().stream().filter(n -> n.nsid() == 2).findFirst()
+          .orElseThrow();
+      assertEquals("removed", two.state());
+      assertEquals(null, two.owner());
+      f.emu.addNamespace(2, EmulatedNamespace.memory(4L << 20, 512));
+      NamespaceInfo back = f.ctrl.namespaces().stream().filter(n -> n.nsid() == 2).findFirst()
+          .orElseThrow();
+      assertEquals("active", back.state());
+      assertEquals(4L << 20, back.sizeBytes());
+    }
+  }
+
+  @Test
+  void identifiersComeFromTheDescriptorList() throws Exception {
+    try (Fixture f = Fixture.started();
+        NamespaceHandle h = f.ctrl.open(1, "x")) {
+      NamespaceInfo listed = f.ctrl.namespaces().get(0);
+      assertNotNull(listed.nguid());
+      assertEquals(32, listed.nguid().length());
+      assertNotNull(listed.eui64());
+      assertEquals(16, listed.eui64().length());
+      assertNotNull(listed.uuid());
+      assertEquals(listed.uuid(), java.util.UUID.fromString(listed.uuid()).toString());
+      assertTrue(f.emu.commandLog().count(e -> e.is(AdminOpcode.IDENTIFY)
+          && (e.cdw10() & 0xFF) == 3 && e.nsid() == 1) > 0, "CNS 03h was used");
+    }
+  }
 }

@@ -58,7 +58,7 @@ final class FakeController implements NvmeController {
 
     NamespaceInfo info() {
       return new NamespaceInfo(nsid, blocks(), blockSize, 0, maxTransferBlocks, "active", owner,
-          null, null);
+          null, null, null);
     }
   }
 
