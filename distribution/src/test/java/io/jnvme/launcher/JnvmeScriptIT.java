@@ -150,4 +150,24 @@ class JnvmeScriptIT {
     assertTrue(mismatch.err().contains("does not match the block count"), mismatch.toString());
     assertEquals("", mismatch.out(), "nvme:list must not run after the failure");
   }
+
+  @Test
+  @SuppressWarnings("unchecked")
+  void removedNamespaceIsListedAsRemoved() throws Exception {
+    Run r = jnvme("-c", "emu:ns-remove nvme0 2; nvme:list -o json");
+    assertEquals(0, r.status(), r.toString());
+    String json = r.out().substring(r.out().indexOf('{'));
+    Map<String, Object> root = (Map<String, Object>) JsonParser.parse(json);
+    Map<String, Object> nvme0 = ((List<Map<String, Object>>) root.get("Devices")).get(0);
+    List<Map<String, Object>> ns = (List<Map<String, Object>>) nvme0.get("Namespaces");
+    assertEquals("removed", namespace(ns, "nvme0n2", r).get("State"), r.toString());
+    assertEquals("active", namespace(ns, "nvme0n1", r).get("State"), r.toString());
+  }
+
+  @Test
+  void namespaceResizeIsSeenByRescan() throws Exception {
+    Run r = jnvme("-c", "emu:ns-resize nvme0 1 512M; nvme:ns-rescan nvme0");
+    assertEquals(0, r.status(), r.toString());
+    assertTrue(r.out().contains("nvme0n1: active, 1048576 blocks of 512 bytes"), r.toString());
+  }
 }

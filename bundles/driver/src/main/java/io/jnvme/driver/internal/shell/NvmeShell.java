@@ -39,7 +39,7 @@ final class NvmeShell {
 
   /** The commands, as Gogo function names. */
   static final List<String> COMMANDS =
-      List.of("list", "id-ctrl", "id-ns", "read", "write", "flush", "help");
+      List.of("list", "id-ctrl", "id-ns", "read", "write", "flush", "ns-rescan", "help");
 
   /** Orders nvme2 before nvme10. */
   static final Comparator<String> NAME_ORDER =
@@ -80,6 +80,8 @@ final class NvmeShell {
   private static final String WRITE_USAGE =
       "nvme:write <nvmeXnY> -s <start-block> -c <block-count> -z <data-size> -d <file> [-f]";
   private static final String FLUSH_USAGE = "nvme:flush <nvmeXnY>";
+  private static final String NS_RESCAN_USAGE = "nvme:ns-rescan <nvmeX>";
+  private static final List<Args.Option> NS_RESCAN_OPTIONS = List.of(HELP);
 
   private final Supplier<Map<String, NvmeController>> controllers;
 
@@ -110,6 +112,7 @@ final class NvmeShell {
       case "read" -> read(Args.parse(command, args, READ_OPTIONS), out);
       case "write" -> write(Args.parse(command, args, WRITE_OPTIONS), out);
       case "flush" -> flush(Args.parse(command, args, FLUSH_OPTIONS), out);
+      case "ns-rescan" -> nsRescan(Args.parse(command, args, NS_RESCAN_OPTIONS), out);
       case "help" -> help(Args.parse(command, args, List.of(HELP)), out);
       default -> throw new IllegalArgumentException(
           "unknown command " + command + " (commands: "
@@ -410,6 +413,23 @@ final class NvmeShell {
     out.println("NVMe Flush: success (" + t.name() + ")");
   }
 
+  /**
+   * {@code nvme:ns-rescan}: identifies the controller's namespaces again, as a namespace-changed
+   * event would, and prints what it found.
+   */
+  private void nsRescan(Args a, PrintStream out) throws NvmeException {
+    if (help(a, NS_RESCAN_USAGE, NS_RESCAN_OPTIONS, out)) {
+      return;
+    }
+    String name = strip(a.single("<controller>", NS_RESCAN_USAGE));
+    NvmeController c = controller(name);
+    c.rescanNamespaces();
+    for (io.jnvme.driver.NamespaceInfo ns : c.namespaces()) {
+      out.println(name + "n" + ns.nsid() + ": " + ns.state() + ", " + ns.blockCount() + " blocks of "
+          + ns.blockSize() + " bytes" + (ns.owner() != null ? ", held by " + ns.owner() : ""));
+    }
+  }
+
   // ---- names -----------------------------------------------------------------------------
 
   /**
@@ -537,6 +557,7 @@ final class NvmeShell {
     usages.put("read", READ_USAGE);
     usages.put("write", WRITE_USAGE);
     usages.put("flush", FLUSH_USAGE);
+    usages.put("ns-rescan", NS_RESCAN_USAGE);
     if (a.positional().isEmpty()) {
       StringBuilder s = new StringBuilder("nvme commands (nvme:<command> -h for its options):\n");
       usages.values().forEach(u -> s.append("  ").append(u).append('\n'));
@@ -551,6 +572,7 @@ final class NvmeShell {
       case "read" -> READ_OPTIONS;
       case "write" -> WRITE_OPTIONS;
       case "flush" -> FLUSH_OPTIONS;
+      case "ns-rescan" -> NS_RESCAN_OPTIONS;
       default -> throw new IllegalArgumentException("nvme:help: unknown command '" + name
           + "' (commands: " + String.join(", ", usages.keySet()) + ")");
     };

@@ -37,6 +37,7 @@ import org.osgi.service.component.annotations.ReferencePolicy;
       "osgi.command.function=read",
       "osgi.command.function=write",
       "osgi.command.function=flush",
+      "osgi.command.function=ns-rescan",
       "osgi.command.function=help"
     })
 public final class NvmeShellCommands {

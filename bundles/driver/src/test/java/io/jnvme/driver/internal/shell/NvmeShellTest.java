@@ -305,7 +305,7 @@ class NvmeShellTest {
     assertContains("-z/--data-size <bytes>", help);
     assertContains("usage: nvme:list", run("list", "--help"));
     assertEquals("unknown command nvme:format (commands: nvme:list, nvme:id-ctrl, nvme:id-ns, "
-        + "nvme:read, nvme:write, nvme:flush, nvme:help)", fails("format").getMessage());
+        + "nvme:read, nvme:write, nvme:flush, nvme:ns-rescan, nvme:help)", fails("format").getMessage());
     String all = run("help");
     assertTrue(all.startsWith("nvme commands (nvme:<command> -h for its options):\n"), all);
     assertContains("  nvme:id-ctrl <nvmeX> [-o normal|json]\n", all);

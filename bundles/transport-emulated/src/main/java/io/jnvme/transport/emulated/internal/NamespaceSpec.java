@@ -137,7 +137,7 @@ public record NamespaceSpec(int nsid, String kind, long sizeBytes, int lbaSize, 
   }
 
   /** Parses a size such as {@code 256M}, {@code 1T}, {@code 4096}, {@code 64MiB}. */
-  static long size(String s) {
+  public static long size(String s) {
     String v = s.trim();
     Matcher m = SIZE.matcher(v);
     if (!m.matches()) {
