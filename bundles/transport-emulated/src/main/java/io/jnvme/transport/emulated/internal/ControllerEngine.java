@@ -834,6 +834,10 @@ public final class ControllerEngine implements Worker.Poller, FaultState.Listene
       sq.delayed.add(cmd);
       worker.schedule(d.duration().toNanos(), () -> runDelayed(cmd));
     } else {
+      if (fault instanceof FaultAction.RewriteCommand rw) {
+        // The log entry copied the command as submitted; only the execution sees the rewrite.
+        sqe.cdw(rw.index(), rw.apply(sqe.cdw(rw.index())));
+      }
       run(cmd);
     }
   }
@@ -894,6 +898,9 @@ public final class ControllerEngine implements Worker.Poller, FaultState.Listene
 
   /** Posts the completion of a finished command. */
   private void post(Command cmd) {
+    if (cmd.fault instanceof FaultAction.RewriteStatus rs) {
+      cmd.status = rs.status();
+    }
     Status s = cmd.status;
     if (!s.isSuccess() && cmd.fault == null && !s.is(Status.ABORTED_SQ_DELETION)) {
       int op = cmd.sqe.opcode();
