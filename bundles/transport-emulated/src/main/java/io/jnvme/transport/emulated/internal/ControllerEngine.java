@@ -674,16 +674,16 @@ public final class ControllerEngine implements Worker.Poller, FaultState.Listene
       return;
     }
     long index = rel / stride;
+    if (!enabled || configFatal) {
+      // Nothing listens to doorbells of a disabled controller.
+      return;
+    }
     if ((index >>> 1) >= sqs.length()) {
       // Past the last queue the controller has; the register window is rounded up to a page.
       invalidDoorbell((int) Math.min(index >>> 1, 0xFFFF), "doorbell beyond the last queue", 0x00);
       return;
     }
     int qid = (int) (index >>> 1);
-    if (!enabled || configFatal) {
-      // Nothing listens to doorbells of a disabled controller.
-      return;
-    }
     if ((index & 1) == 0) {
       sqTail(qid, value);
     } else {
