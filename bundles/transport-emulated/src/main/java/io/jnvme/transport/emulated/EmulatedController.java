@@ -206,8 +206,9 @@ public final class EmulatedController implements AutoCloseable {
   }
 
   /**
-   * Builds an {@link EmulatedController}. Every setting has a default; {@link #build()} may be
-   * called more than once only with different namespace objects.
+   * Builds an {@link EmulatedController}. Every setting has a default. Each {@link #build()}
+   * makes a new controller; controllers built from one builder share its namespace objects (and
+   * their data), and closing either closes them.
    *
    * @since 1.0
    */

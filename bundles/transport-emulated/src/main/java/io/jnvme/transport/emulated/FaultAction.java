@@ -9,8 +9,8 @@ import java.util.Objects;
  *
  * @since 1.0
  */
-public sealed interface FaultAction
-    permits FaultAction.Drop, FaultAction.Delay, FaultAction.Fail, FaultAction.RewriteCid {
+public sealed interface FaultAction permits FaultAction.Drop, FaultAction.Delay, FaultAction.Fail,
+    FaultAction.RewriteCid, FaultAction.RewriteStatus, FaultAction.RewriteCommand {
 
   /**
    * The controller fetches the command and forgets it: no side effects, no completion. The host
@@ -40,6 +40,23 @@ public sealed interface FaultAction
    */
   static FaultAction completionCid(int cid) {
     return new RewriteCid(cid);
+  }
+
+  /**
+   * The command executes normally, with all its side effects, but its completion reports
+   * {@code status}: a write that happened and says it failed, for testing retries.
+   */
+  static FaultAction completionStatus(Status status) {
+    return new RewriteStatus(status);
+  }
+
+  /**
+   * Command dword {@code index} (0..15) is changed under {@code mask} to {@code value} before the
+   * command executes, as if the host had written that: a redirected LBA, a wrong NSID. The
+   * command log keeps the command as the host submitted it.
+   */
+  static FaultAction rewrite(int index, int value, int mask) {
+    return new RewriteCommand(index, value, mask);
   }
 
   /** See {@link FaultAction#drop()}. */
@@ -80,6 +97,37 @@ public sealed interface FaultAction
       if (cid < 0 || cid > 0xFFFF) {
         throw new IllegalArgumentException("cid=" + cid + ": not a 16-bit value");
       }
+    }
+  }
+
+  /**
+   * See {@link FaultAction#completionStatus(Status)}.
+   *
+   * @param status the status the completion reports
+   */
+  record RewriteStatus(Status status) implements FaultAction {
+    public RewriteStatus {
+      Objects.requireNonNull(status, "status");
+    }
+  }
+
+  /**
+   * See {@link FaultAction#rewrite(int, int, int)}.
+   *
+   * @param index command dword, 0..15
+   * @param value new bits
+   * @param mask which bits change
+   */
+  record RewriteCommand(int index, int value, int mask) implements FaultAction {
+    public RewriteCommand {
+      if (index < 0 || index > 15) {
+        throw new IllegalArgumentException("cdw index=" + index);
+      }
+    }
+
+    /** The dword after the rewrite. */
+    public int apply(int cdw) {
+      return (cdw & ~mask) | (value & mask);
     }
   }
 }

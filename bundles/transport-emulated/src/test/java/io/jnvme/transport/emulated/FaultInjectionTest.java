@@ -106,8 +106,9 @@ class FaultInjectionTest {
     host.disable();
     CommandLogEntry e = ctrl.commandLog().last(x -> x.is(NvmOpcode.WRITE)).orElseThrow();
     assertEquals(CommandLogEntry.State.DISCARDED, e.state());
-    // Still nothing written after the delay would have passed.
-    ctrl.commandLog().await(x -> false, Duration.ofMillis(200));
+    // Still not executed after the delay would have passed.
+    assertTrue(ctrl.commandLog().await(x -> x.is(NvmOpcode.WRITE)
+        && x.state() != CommandLogEntry.State.DISCARDED, Duration.ofMillis(200)).isEmpty());
     assertEquals(0, ctrl.namespace(1).orElseThrow().readBytes(0, 1)[0]);
   }
 
@@ -135,6 +136,32 @@ class FaultInjectionTest {
     c.assertSuccess();
     assertEquals(data.getByte(0), ctrl.namespace(1).orElseThrow().readBytes(0, 1)[0]);
     assertEquals(cid, ctrl.commandLog().last(e -> e.is(NvmOpcode.WRITE)).orElseThrow().cid());
+  }
+
+  @Test
+  void completionStatusExecutesButReportsAnotherStatus() throws Exception {
+    ctrl.faults().add(CommandMatch.io(NvmOpcode.WRITE).count(1),
+        FaultAction.completionStatus(Status.WRITE_FAULT));
+    TestHost.fill(data, 0, 512, 1);
+    q.execute(TestHost.rw(NvmOpcode.WRITE, 1, 0, 1, data.deviceAddress(0), 0))
+        .assertStatus(Status.WRITE_FAULT);
+    assertEquals(data.getByte(0), ctrl.namespace(1).orElseThrow().readBytes(0, 1)[0],
+        "the write happened");
+    assertTrue(ctrl.commandLog().last(e -> e.is(NvmOpcode.WRITE)).orElseThrow().status()
+        .is(Status.WRITE_FAULT));
+  }
+
+  @Test
+  void rewriteChangesTheCommandBeforeItExecutes() throws Exception {
+    // Writes meant for LBA 0 land on LBA 8.
+    ctrl.faults().add(CommandMatch.io(NvmOpcode.WRITE).cdw10(0, -1), FaultAction.rewrite(10, 8, -1));
+    TestHost.fill(data, 0, 512, 1);
+    q.execute(TestHost.rw(NvmOpcode.WRITE, 1, 0, 1, data.deviceAddress(0), 0)).assertSuccess();
+    EmulatedNamespace ns = ctrl.namespace(1).orElseThrow();
+    assertEquals(0, ns.readBytes(0, 1)[0]);
+    assertEquals(data.getByte(0), ns.readBytes(8 * 512, 1)[0]);
+    assertEquals(0, ctrl.commandLog().last(e -> e.is(NvmOpcode.WRITE)).orElseThrow().slba(),
+        "the log has the command as submitted");
   }
 
   @Test

@@ -76,9 +76,11 @@ class QueueBehaviourTest {
     }
     sq.ring();
     TestHost.awaitCondition(() -> visible(q) == 3, "three completions, the CQ is full");
-    // Give the controller time to do something wrong: it must neither overwrite the free slot's
-    // neighbour nor fetch more than the one command whose completion waits.
-    ctrl.commandLog().await(e -> false, QUIET);
+    // Give the controller time to do something wrong: it must neither write the free slot nor
+    // fetch more than the one command whose completion waits (Create CQ and SQ are entries 0-1,
+    // the flushes 2-9).
+    assertTrue(ctrl.commandLog().await(e -> e.sequence() >= 6, QUIET).isEmpty(),
+        "a fifth flush was fetched while the CQ was full");
     assertEquals(3, visible(q));
     assertEquals(4, ctrl.commandLog().count(NvmOpcode.FLUSH));
     assertEquals(0, q.cq.getInt(3L * Cqe.SIZE + Cqe.DW3_OFFSET), "slot 3 still untouched");
@@ -210,7 +212,8 @@ class QueueBehaviourTest {
     java.lang.management.ThreadMXBean mx = java.lang.management.ManagementFactory.getThreadMXBean();
     if (mx.isThreadCpuTimeSupported()) {
       long cpu0 = mx.getThreadCpuTime(worker.getId());
-      ctrl.commandLog().await(e -> false, Duration.ofMillis(200));
+      // A measuring window: nothing is submitted, so nothing may be fetched either.
+      assertTrue(ctrl.commandLog().await(e -> e.sequence() > 2, Duration.ofMillis(200)).isEmpty());
       long used = mx.getThreadCpuTime(worker.getId()) - cpu0;
       assertTrue(used < Duration.ofMillis(20).toNanos(), "idle worker used " + used + " ns of CPU");
     }

@@ -674,16 +674,16 @@ public final class ControllerEngine implements Worker.Poller, FaultState.Listene
       return;
     }
     long index = rel / stride;
+    if (!enabled || configFatal) {
+      // Nothing listens to doorbells of a disabled controller.
+      return;
+    }
     if ((index >>> 1) >= sqs.length()) {
       // Past the last queue the controller has; the register window is rounded up to a page.
       invalidDoorbell((int) Math.min(index >>> 1, 0xFFFF), "doorbell beyond the last queue", 0x00);
       return;
     }
     int qid = (int) (index >>> 1);
-    if (!enabled || configFatal) {
-      // Nothing listens to doorbells of a disabled controller.
-      return;
-    }
     if ((index & 1) == 0) {
       sqTail(qid, value);
     } else {
@@ -834,6 +834,10 @@ public final class ControllerEngine implements Worker.Poller, FaultState.Listene
       sq.delayed.add(cmd);
       worker.schedule(d.duration().toNanos(), () -> runDelayed(cmd));
     } else {
+      if (fault instanceof FaultAction.RewriteCommand rw) {
+        // The log entry copied the command as submitted; only the execution sees the rewrite.
+        sqe.cdw(rw.index(), rw.apply(sqe.cdw(rw.index())));
+      }
       run(cmd);
     }
   }
@@ -894,6 +898,9 @@ public final class ControllerEngine implements Worker.Poller, FaultState.Listene
 
   /** Posts the completion of a finished command. */
   private void post(Command cmd) {
+    if (cmd.fault instanceof FaultAction.RewriteStatus rs) {
+      cmd.status = rs.status();
+    }
     Status s = cmd.status;
     if (!s.isSuccess() && cmd.fault == null && !s.is(Status.ABORTED_SQ_DELETION)) {
       int op = cmd.sqe.opcode();

@@ -15,6 +15,11 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * {@link io.jnvme.device.Device#mapDma}, indexed by device address. The pages of a block need not
  * be contiguous in device address space, so a block is entered as runs of consecutive pages. An
  * address outside every run is not host memory the device may touch.
+ *
+ * <p>Addresses already mapped can be mapped again only by a block with exactly the same runs: a
+ * persistent block re-attached after servicing is a new object over the same memory, and the
+ * queues living in it must stay reachable while the old driver's mappings are closed. The newest
+ * block serves accesses. Any other overlap is refused.
  */
 public final class DmaSpace {
   /**
@@ -22,6 +27,17 @@ public final class DmaSpace {
    * {@code blockOffset}.
    */
   record Run(long start, long length, MemoryBlock block, long blockOffset) {
+    long end() {
+      return start + length;
+    }
+  }
+
+  /** The blocks mapped at one run of addresses, oldest first; immutable, replaced on change. */
+  private record Slot(long start, long length, List<Run> owners) {
+    Run current() {
+      return owners.get(owners.size() - 1);
+    }
+
     long end() {
       return start + length;
     }
@@ -37,7 +53,7 @@ public final class DmaSpace {
   }
 
   /** Device addresses are unsigned 64-bit values; order them that way. */
-  private final ConcurrentSkipListMap<Long, Run> runs =
+  private final ConcurrentSkipListMap<Long, Slot> slots =
       new ConcurrentSkipListMap<>(Long::compareUnsigned);
 
   private final Map<MemoryBlock, Registration> registrations = new IdentityHashMap<>();
@@ -49,7 +65,7 @@ public final class DmaSpace {
    * Makes {@code block} reachable. Mapping a block twice is counted; it stays reachable until
    * every mapping is closed.
    *
-   * @throws DeviceException if a page is not page aligned or overlaps another block's addresses
+   * @throws DeviceException if a page is not page aligned or partly overlaps other mappings
    */
   synchronized DmaMapping map(MemoryBlock block) throws DeviceException {
     Registration existing = registrations.get(block);
@@ -57,42 +73,56 @@ public final class DmaSpace {
       existing.references++;
       return new Mapping(block);
     }
-    List<Run> added = new ArrayList<>();
+    List<Run> runs = runsOf(block);
+    List<Run> sorted = new ArrayList<>(runs);
+    sorted.sort((a, b) -> Long.compareUnsigned(a.start(), b.start()));
+    for (int i = 1; i < sorted.size(); i++) {
+      if (Long.compareUnsigned(sorted.get(i - 1).end(), sorted.get(i).start()) > 0) {
+        throw new DeviceException("block=" + block + ": two of its pages have the same device address");
+      }
+    }
+    for (Run r : runs) {
+      check(r, block);
+    }
+    for (Run r : runs) {
+      Slot s = slots.get(r.start());
+      List<Run> owners = new ArrayList<>(s == null ? List.of() : s.owners());
+      owners.add(r);
+      slots.put(r.start(), new Slot(r.start(), r.length(), List.copyOf(owners)));
+    }
+    registrations.put(block, new Registration(runs));
+    return new Mapping(block);
+  }
+
+  private static List<Run> runsOf(MemoryBlock block) throws DeviceException {
+    List<Run> runs = new ArrayList<>();
     try {
       int pages = block.pageCount();
       if (pages <= 0) {
         throw new DeviceException("block=" + block + ": no pages to map");
       }
       long runStart = block.deviceAddress(0);
-      int runFirstPage = 0;
+      int first = 0;
       for (int p = 1; p <= pages; p++) {
         boolean breaks = p == pages
-            || block.deviceAddress(p) != runStart + ((long) (p - runFirstPage) << MemoryBlock.PAGE_SHIFT);
+            || block.deviceAddress(p) != runStart + ((long) (p - first) << MemoryBlock.PAGE_SHIFT);
         if (breaks) {
-          Run r = new Run(runStart, (long) (p - runFirstPage) << MemoryBlock.PAGE_SHIFT, block,
-              (long) runFirstPage << MemoryBlock.PAGE_SHIFT);
-          insert(r, block);
-          added.add(r);
+          runs.add(new Run(runStart, (long) (p - first) << MemoryBlock.PAGE_SHIFT, block,
+              (long) first << MemoryBlock.PAGE_SHIFT));
           if (p < pages) {
             runStart = block.deviceAddress(p);
-            runFirstPage = p;
+            first = p;
           }
         }
       }
-    } catch (DeviceException | RuntimeException e) {
-      for (Run r : added) {
-        runs.remove(r.start());
-      }
-      if (e instanceof DeviceException de) {
-        throw de;
-      }
+    } catch (RuntimeException e) {
       throw new DeviceException("block=" + block + ": cannot read its device addresses", e);
     }
-    registrations.put(block, new Registration(added));
-    return new Mapping(block);
+    return runs;
   }
 
-  private void insert(Run r, MemoryBlock block) throws DeviceException {
+  /** Refuses a misaligned run, or one that partly overlaps a mapped run or another run of its block. */
+  private void check(Run r, MemoryBlock block) throws DeviceException {
     if ((r.start() & Constants.PAGE_MASK) != 0) {
       throw new DeviceException("block=" + block + " address=0x" + Long.toHexString(r.start())
           + ": device address not page aligned");
@@ -100,12 +130,16 @@ public final class DmaSpace {
     if (Long.compareUnsigned(r.end() - 1, r.start()) < 0) {
       throw new DeviceException("block=" + block + ": device addresses wrap around");
     }
-    Map.Entry<Long, Run> below = runs.floorEntry(r.end() - 1);
-    if (below != null && Long.compareUnsigned(below.getValue().end(), r.start()) > 0) {
-      throw new DeviceException("block=" + block + " address=0x" + Long.toHexString(r.start())
-          + ": overlaps the mapping of " + below.getValue().block());
+    Map.Entry<Long, Slot> below = slots.floorEntry(r.end() - 1);
+    if (below == null || Long.compareUnsigned(below.getValue().end(), r.start()) <= 0) {
+      return;
     }
-    runs.put(r.start(), r);
+    Slot s = below.getValue();
+    boolean same = s.start() == r.start() && s.length() == r.length();
+    if (!same || s.owners().stream().anyMatch(o -> o.block() == block)) {
+      throw new DeviceException("block=" + block + " address=0x" + Long.toHexString(r.start())
+          + ": overlaps the mapping of " + s.current().block());
+    }
   }
 
   private synchronized void unmap(MemoryBlock block) {
@@ -115,7 +149,17 @@ public final class DmaSpace {
     }
     registrations.remove(block);
     for (Run r : reg.runs) {
-      runs.remove(r.start());
+      Slot s = slots.get(r.start());
+      if (s == null) {
+        continue;
+      }
+      List<Run> owners = new ArrayList<>(s.owners());
+      owners.removeIf(o -> o.block() == block);
+      if (owners.isEmpty()) {
+        slots.remove(r.start());
+      } else {
+        slots.put(r.start(), new Slot(s.start(), s.length(), List.copyOf(owners)));
+      }
     }
     generation++;
   }
@@ -123,7 +167,7 @@ public final class DmaSpace {
   /** Forgets every mapping (the controller is closing). */
   synchronized void clear() {
     registrations.clear();
-    runs.clear();
+    slots.clear();
     generation++;
   }
 
@@ -137,17 +181,17 @@ public final class DmaSpace {
    * mapped. A range within one page is always within one run.
    */
   Run find(long address, long length) {
-    Map.Entry<Long, Run> e = runs.floorEntry(address);
+    Map.Entry<Long, Slot> e = slots.floorEntry(address);
     if (e == null) {
       return null;
     }
-    Run r = e.getValue();
-    long off = address - r.start();
-    if (Long.compareUnsigned(off, r.length()) >= 0
-        || Long.compareUnsigned(length, r.length() - off) > 0) {
+    Slot s = e.getValue();
+    long off = address - s.start();
+    if (Long.compareUnsigned(off, s.length()) >= 0
+        || Long.compareUnsigned(length, s.length() - off) > 0) {
       return null;
     }
-    return r;
+    return s.current();
   }
 
   private final class Mapping implements DmaMapping {

@@ -31,11 +31,7 @@ final class EmulatedInterrupt implements DeviceInterrupt {
     return vector;
   }
 
-  /** Where the host asked the vector to be delivered; the emulator records it and nothing more. */
-  int cpu() {
-    return cpu;
-  }
-
+  /** Records where the host asked the vector to be delivered; an emulator has no CPUs to pick. */
   void target(int cpu) {
     this.cpu = cpu;
   }

@@ -123,6 +123,8 @@ final class NvmCommands {
       }
       long pos = slba * ns.lbaSize();
       try {
+        // SAFETY: each view is a resolved segment of a mapped host block; the namespace reads or
+        // writes exactly its remaining bytes and nothing else of host memory.
         for (int i = 0; i < w.count(); i++) {
           ByteBuffer host = w.view(i);
           if (write) {

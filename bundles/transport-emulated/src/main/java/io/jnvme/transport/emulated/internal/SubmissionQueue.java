@@ -14,6 +14,7 @@ final class SubmissionQueue {
   final int qid;
   final HostRing ring;
   final CompletionQueue cq;
+  /** QPRIO; with round robin, the only arbitration offered (CAP.AMS = 0), it has no effect. */
   final int priority;
   final ReentrantLock lock = new ReentrantLock();
   /** Commands held by a delay fault; aborted if the queue is deleted before they run. */

@@ -54,10 +54,6 @@ final class Worker implements Runnable {
     LockSupport.unpark(thread);
   }
 
-  boolean isWorkerThread() {
-    return Thread.currentThread() == thread;
-  }
-
   /** Runs {@code task} on the worker after {@code delayNanos}. */
   void schedule(long delayNanos, Runnable task) {
     synchronized (timers) {

@@ -49,6 +49,23 @@ class DmaSpaceTest {
   }
 
   @Test
+  void theSamePagesCanBeMappedAgainByAnotherBlock() throws Exception {
+    DmaSpace s = new DmaSpace();
+    ScatteredBlock old = new ScatteredBlock(0x10_0000, 0x10_1000, 0x40_0000);
+    DmaMapping m1 = s.map(old);
+    // A re-attached persistent block: another object over the same device addresses.
+    ScatteredBlock again = new ScatteredBlock(0x10_0000, 0x10_1000, 0x40_0000);
+    DmaMapping m2 = s.map(again);
+    assertSame(again, s.find(0x10_0000, 8).block(), "the newest block serves");
+    m1.close();
+    assertSame(again, s.find(0x40_0000, 8).block(), "still mapped after the old one closed");
+    m2.close();
+    assertNull(s.find(0x10_0000, 8));
+    // Pages repeated within one block are refused.
+    assertThrows(DeviceException.class, () -> s.map(new ScatteredBlock(0x50_0000, 0x50_0000)));
+  }
+
+  @Test
   void mappingsAreCountedAndClosingUnmaps() throws Exception {
     DmaSpace s = new DmaSpace();
     ScatteredBlock b = new ScatteredBlock(0x10_0000);
