@@ -16,7 +16,12 @@ public final class ControllerFailedException extends NvmeException {
     /** The device broke the protocol (e.g. a completion for a command that was not issued). */
     DEVICE_FAULT,
     /** The controller was shut down or reset by the host. */
-    SHUT_DOWN
+    SHUT_DOWN,
+    /**
+     * The driver was replaced while the controller stayed up (servicing): retry on the controller
+     * object the new driver registered.
+     */
+    SERVICED
   }
 
   private final Reason reason;

@@ -17,6 +17,9 @@ import java.time.Duration;
  * @param healthCheckInterval how often CSTS is polled for CFS and device loss
  * @param maxTransferBytes largest transfer of one command the driver allows (further clamped by
  *     MDTS); sets how many PRP list pages each command slot gets
+ * @param keepalive queues live only in persistent memory, so that the controller can be saved
+ *     and taken over by a new driver without a reset; with a non-persistent allocator, start fails
+ *     and run-time queue creation falls back to an existing queue
  */
 public record ControllerOptions(
     String name,
@@ -27,56 +30,62 @@ public record ControllerOptions(
     int cpuCount,
     boolean resetOnStart,
     Duration healthCheckInterval,
-    long maxTransferBytes) {
+    long maxTransferBytes,
+    boolean keepalive) {
 
-  /** Defaults: one queue per CPU, 256-entry queues, 30 s command timeout. */
+  /** Defaults: one queue per CPU, 256-entry queues, 30 s command timeout, keepalive off. */
   public static ControllerOptions defaults(String name) {
-    return new ControllerOptions(
-        name, 0, 256, 64, Duration.ofSeconds(30), 0, true, Duration.ofMillis(100), 1L << 20);
-  }
-
-  public ControllerOptions withMaxIoQueues(int v) {
-    return new ControllerOptions(name, v, ioQueueEntries, adminQueueEntries, commandTimeout,
-        cpuCount, resetOnStart, healthCheckInterval, maxTransferBytes);
-  }
-
-  public ControllerOptions withIoQueueEntries(int v) {
-    return new ControllerOptions(name, maxIoQueues, v, adminQueueEntries, commandTimeout,
-        cpuCount, resetOnStart, healthCheckInterval, maxTransferBytes);
-  }
-
-  public ControllerOptions withCommandTimeout(Duration v) {
-    return new ControllerOptions(name, maxIoQueues, ioQueueEntries, adminQueueEntries, v,
-        cpuCount, resetOnStart, healthCheckInterval, maxTransferBytes);
-  }
-
-  public ControllerOptions withCpuCount(int v) {
-    return new ControllerOptions(name, maxIoQueues, ioQueueEntries, adminQueueEntries,
-        commandTimeout, v, resetOnStart, healthCheckInterval, maxTransferBytes);
-  }
-
-  public ControllerOptions withResetOnStart(boolean v) {
-    return new ControllerOptions(name, maxIoQueues, ioQueueEntries, adminQueueEntries,
-        commandTimeout, cpuCount, v, healthCheckInterval, maxTransferBytes);
-  }
-
-  public ControllerOptions withAdminQueueEntries(int v) {
-    return new ControllerOptions(name, maxIoQueues, ioQueueEntries, v, commandTimeout, cpuCount,
-        resetOnStart, healthCheckInterval, maxTransferBytes);
-  }
-
-  public ControllerOptions withHealthCheckInterval(Duration v) {
-    return new ControllerOptions(name, maxIoQueues, ioQueueEntries, adminQueueEntries,
-        commandTimeout, cpuCount, resetOnStart, v, maxTransferBytes);
-  }
-
-  public ControllerOptions withMaxTransferBytes(long v) {
-    return new ControllerOptions(name, maxIoQueues, ioQueueEntries, adminQueueEntries,
-        commandTimeout, cpuCount, resetOnStart, healthCheckInterval, v);
+    return new ControllerOptions(name, 0, 256, 64, Duration.ofSeconds(30), 0, true,
+        Duration.ofMillis(100), 1L << 20, false);
   }
 
   public ControllerOptions withName(String v) {
     return new ControllerOptions(v, maxIoQueues, ioQueueEntries, adminQueueEntries,
-        commandTimeout, cpuCount, resetOnStart, healthCheckInterval, maxTransferBytes);
+        commandTimeout, cpuCount, resetOnStart, healthCheckInterval, maxTransferBytes, keepalive);
+  }
+
+  public ControllerOptions withMaxIoQueues(int v) {
+    return new ControllerOptions(name, v, ioQueueEntries, adminQueueEntries, commandTimeout,
+        cpuCount, resetOnStart, healthCheckInterval, maxTransferBytes, keepalive);
+  }
+
+  public ControllerOptions withIoQueueEntries(int v) {
+    return new ControllerOptions(name, maxIoQueues, v, adminQueueEntries, commandTimeout,
+        cpuCount, resetOnStart, healthCheckInterval, maxTransferBytes, keepalive);
+  }
+
+  public ControllerOptions withAdminQueueEntries(int v) {
+    return new ControllerOptions(name, maxIoQueues, ioQueueEntries, v, commandTimeout, cpuCount,
+        resetOnStart, healthCheckInterval, maxTransferBytes, keepalive);
+  }
+
+  public ControllerOptions withCommandTimeout(Duration v) {
+    return new ControllerOptions(name, maxIoQueues, ioQueueEntries, adminQueueEntries, v,
+        cpuCount, resetOnStart, healthCheckInterval, maxTransferBytes, keepalive);
+  }
+
+  public ControllerOptions withCpuCount(int v) {
+    return new ControllerOptions(name, maxIoQueues, ioQueueEntries, adminQueueEntries,
+        commandTimeout, v, resetOnStart, healthCheckInterval, maxTransferBytes, keepalive);
+  }
+
+  public ControllerOptions withResetOnStart(boolean v) {
+    return new ControllerOptions(name, maxIoQueues, ioQueueEntries, adminQueueEntries,
+        commandTimeout, cpuCount, v, healthCheckInterval, maxTransferBytes, keepalive);
+  }
+
+  public ControllerOptions withHealthCheckInterval(Duration v) {
+    return new ControllerOptions(name, maxIoQueues, ioQueueEntries, adminQueueEntries,
+        commandTimeout, cpuCount, resetOnStart, v, maxTransferBytes, keepalive);
+  }
+
+  public ControllerOptions withMaxTransferBytes(long v) {
+    return new ControllerOptions(name, maxIoQueues, ioQueueEntries, adminQueueEntries,
+        commandTimeout, cpuCount, resetOnStart, healthCheckInterval, v, keepalive);
+  }
+
+  public ControllerOptions withKeepalive(boolean v) {
+    return new ControllerOptions(name, maxIoQueues, ioQueueEntries, adminQueueEntries,
+        commandTimeout, cpuCount, resetOnStart, healthCheckInterval, maxTransferBytes, v);
   }
 }

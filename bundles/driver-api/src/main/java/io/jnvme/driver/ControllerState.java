@@ -6,6 +6,8 @@ public enum ControllerState {
   STARTING,
   /** Enabled and serving commands. */
   READY,
+  /** Saved for servicing: paused, the controller still enabled; next is release or resume. */
+  SAVED,
   /** Failed (fatal status, device gone, device fault); outstanding work was failed. */
   FAILED,
   /** Shut down by the host (CC.SHN) or closed. */

@@ -12,6 +12,10 @@ import java.util.List;
  * @param grantedIoQueues how many I/O queues the controller granted
  * @param fallbackCount CPU slots that share another slot's queue because theirs could not be made
  * @param asyncEventFailure the status of the last failed Async Event Request, or null
+ * @param keepalive whether keepalive is on
+ * @param lastStart how the controller last started: {@code cold}, {@code restored}, or
+ *     {@code cold (<why the saved state was not used>)}
+ * @param draining commands from before a restore that are still outstanding (new I/O waits)
  */
 public record ControllerStatus(
     String name,
@@ -20,4 +24,7 @@ public record ControllerStatus(
     List<IoQueueInfo> ioQueues,
     int grantedIoQueues,
     int fallbackCount,
-    String asyncEventFailure) {}
+    String asyncEventFailure,
+    boolean keepalive,
+    String lastStart,
+    int draining) {}

@@ -1,6 +1,7 @@
 package io.jnvme.driver;
 
 import io.jnvme.device.MemoryBlock;
+import io.jnvme.driver.savestate.ControllerSavedState;
 import java.nio.ByteBuffer;
 import java.util.List;
 import org.osgi.annotation.versioning.ProviderType;
@@ -60,6 +61,27 @@ public interface NvmeController extends AutoCloseable {
 
   /** Queues, fallback counter, failures. */
   ControllerStatus status();
+
+  /**
+   * Saves the controller for servicing, all or nothing: quiesces every queue (new commands wait),
+   * and returns the complete state, leaving the controller enabled. If anything fails, the driver
+   * goes on serving exactly as before and this throws. After a successful save, either
+   * {@link #release()} (a new driver takes over) or {@link #resumeAfterSave()} (servicing
+   * abandoned).
+   *
+   * @throws SavedStateException NOT_PERSISTENT without keepalive, SAVE_FAILED otherwise
+   */
+  ControllerSavedState save() throws SavedStateException;
+
+  /** Servicing was abandoned: serve again from where {@link #save()} stopped. */
+  void resumeAfterSave();
+
+  /**
+   * Lets go of a saved controller without resetting it: threads stop, persistent memory stays for
+   * the next driver, commands that were waiting fail with {@link ControllerFailedException} reason
+   * SERVICED.
+   */
+  void release();
 
   /** Orderly shutdown with CC.SHN; outstanding commands fail. */
   @Override

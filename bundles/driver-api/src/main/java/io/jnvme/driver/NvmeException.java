@@ -14,7 +14,8 @@ public abstract sealed class NvmeException extends Exception
         ControllerStartException,
         NamespaceException,
         InvalidRequestException,
-        ResourceException {
+        ResourceException,
+        SavedStateException {
   private static final long serialVersionUID = 1L;
 
   protected NvmeException(String message, Throwable cause) {

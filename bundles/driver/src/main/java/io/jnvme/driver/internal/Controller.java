@@ -35,6 +35,12 @@ import io.jnvme.spec.FeatureId;
 import io.jnvme.spec.IdentifyController;
 import io.jnvme.spec.IdentifyNamespace;
 import io.jnvme.spec.Sqe;
+import io.jnvme.driver.SavedStateException;
+import io.jnvme.driver.savestate.BlockRef;
+import io.jnvme.driver.savestate.ControllerSavedState;
+import io.jnvme.driver.savestate.InFlightHandover;
+import io.jnvme.driver.savestate.QueueState;
+import io.jnvme.driver.savestate.SavedStateCodec;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.ArrayList;
@@ -110,6 +116,13 @@ public final class Controller implements NvmeController {
   private final AtomicInteger aerOutstanding = new AtomicInteger();
   private volatile String asyncEventFailure;
   private final DwordCompletion aerCompletion = this::onAsyncEvent;
+
+  private volatile String lastStart = "cold";
+  /** Commands from before a restore still outstanding on I/O queues; new I/O waits for 0. */
+  private final AtomicInteger drainRemaining = new AtomicInteger();
+  private final Object drainLock = new Object();
+  /** Test hook: called with each save stage's name; throwing there fails the save. */
+  static volatile java.util.function.Consumer<String> saveStageHook = stage -> { };
 
   private Controller(Device device, DmaClient dma, ControllerOptions options, Registers regs) {
     this.device = device;
@@ -192,6 +205,12 @@ public final class Controller implements NvmeController {
       waitReady(false);
     }
 
+    if (options.keepalive() && !dma.persistent()) {
+      throw startError("keepalive is on, but the bound DMA allocator '" + dma.allocatorName()
+          + "' is not persistent: queues must live in memory that survives servicing (bind a"
+          + " persistent allocator such as dma-pagepool, or turn keepalive off)",
+          ControllerStartException.Reason.RESOURCES);
+    }
     long wanted = Math.min(options.maxTransferBytes(), QueuePair.maxTransferFor(64));
     prpPagesPerSlot = QueuePair.prpPagesFor(wanted);
     int adminEntries = clampEntries(options.adminQueueEntries(), 4096);
@@ -285,6 +304,12 @@ public final class Controller implements NvmeController {
     if (maxTransferBytes < PAGE) {
       maxTransferBytes = PAGE;
     }
+    adoptIdentify(raw);
+  }
+
+  private void adoptIdentify(ByteBuffer raw) {
+    IdentifyController id = new IdentifyController().wrap(raw, 0);
+    int mdts = id.mdts();
     identify = raw;
     info = new ControllerInfo(id.vid(), id.ssvid(), id.sn(), id.mn(), id.fr(), id.cntlid(),
         id.ver().toString(), mdts, maxTransferBytes, id.nn(), id.oncs(), id.oacs(), id.oaes(),
@@ -418,6 +443,10 @@ public final class Controller implements NvmeController {
   }
 
   private QueuePair newIoQueue(int cpu) throws NvmeException {
+    if (options.keepalive() && !dma.persistent()) {
+      throw new ResourceException("keepalive is on, but the bound DMA allocator '"
+          + dma.allocatorName() + "' is not persistent controller=" + name, null);
+    }
     int qid = nextQid;
     int vectors = Math.max(1, device.maxInterruptCount());
     int vector = vectors > 1 ? 1 + (qid - 1) % (vectors - 1) : 0;
@@ -570,12 +599,382 @@ public final class Controller implements NvmeController {
     if (ns.removed()) {
       return;
     }
-    ns.update(name, identifyNamespaceView(ns.nsid).nsze());
+    IdentifyNamespace id = identifyNamespaceView(ns.nsid);
+    if (id.nsze() != 0) {
+      ns.identify(id);
+    }
+    ns.update(name, id.nsze());
   }
 
   /** Async Event Requests outstanding now (one while the controller runs). */
   int asyncEventRequestsOutstanding() {
     return aerOutstanding.get();
+  }
+
+  // ---------------------------------------------------------------- servicing
+
+  boolean draining() {
+    return drainRemaining.get() > 0;
+  }
+
+  /** Waits until the drain barrier lifts; bounded by the command timeout. */
+  void awaitDrain(long timeoutNanos) throws NvmeException {
+    long deadline = System.nanoTime() + timeoutNanos;
+    synchronized (drainLock) {
+      while (drainRemaining.get() > 0) {
+        long rem = deadline - System.nanoTime();
+        if (rem <= 0) {
+          throw new io.jnvme.driver.CommandTimeoutException("commands from before servicing did"
+              + " not complete within the timeout controller=" + name + " remaining="
+              + drainRemaining.get());
+        }
+        try {
+          drainLock.wait(Math.max(1, rem / 1_000_000));
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw new io.jnvme.driver.CommandTimeoutException("interrupted while waiting for the"
+              + " drain after servicing controller=" + name);
+        }
+      }
+    }
+  }
+
+  private void drained() {
+    if (drainRemaining.decrementAndGet() == 0) {
+      LOG.info("drain after restore complete, new I/O admitted controller={}", name);
+      synchronized (drainLock) {
+        drainLock.notifyAll();
+      }
+    }
+  }
+
+  private static BlockRef ref(MemoryBlock b) {
+    return new BlockRef(b.tag(), b.size(), b.deviceAddress(0));
+  }
+
+  private List<QueuePair> allQueues() {
+    List<QueuePair> all = new ArrayList<>();
+    all.add(admin);
+    all.addAll(ioQueues);
+    return all;
+  }
+
+  private void stage(String name) {
+    saveStageHook.accept(name);
+  }
+
+  @Override
+  public ControllerSavedState save() throws SavedStateException {
+    synchronized (queueCreateLock) {
+      synchronized (failLock) {
+        if (!options.keepalive()) {
+          throw new SavedStateException("keepalive is off controller=" + name,
+              SavedStateException.Reason.NOT_PERSISTENT, null);
+        }
+        if (state != ControllerState.READY) {
+          throw new SavedStateException("controller is " + state + " controller=" + name,
+              SavedStateException.Reason.SAVE_FAILED, null);
+        }
+        for (QueuePair q : allQueues()) {
+          if (!q.memory.sq().persistent() || !q.memory.cq().persistent()
+              || !q.memory.prp().persistent()) {
+            throw new SavedStateException("queue qid=" + q.qid + " is not in persistent memory"
+                + " (allocator " + q.memory.sq().allocatorName() + ") controller=" + name,
+                SavedStateException.Reason.NOT_PERSISTENT, null);
+          }
+        }
+      }
+      long t0 = System.nanoTime();
+      List<VectorWorker> ws;
+      synchronized (workers) {
+        ws = new ArrayList<>(workers.values());
+      }
+      try {
+        stage("quiesce");
+        allQueues().forEach(QueuePair::pause);
+        ws.forEach(VectorWorker::pause);
+        stage("snapshot-queues");
+        QueueState adminState = admin.snapshot(ref(admin.memory.sq()), ref(admin.memory.cq()),
+            ref(admin.memory.prp()));
+        List<QueueState> io = new ArrayList<>();
+        for (QueuePair q : ioQueues) {
+          io.add(q.snapshot(ref(q.memory.sq()), ref(q.memory.cq()), ref(q.memory.prp())));
+        }
+        int[] cpuQueues = new int[cpuCount];
+        for (int c = 0; c < cpuCount; c++) {
+          QueuePair q = queueForCpu.get(c);
+          cpuQueues[c] = q == null ? 0 : q.qid;
+        }
+        stage("snapshot-namespaces");
+        List<io.jnvme.driver.savestate.NamespaceState> ns = namespaces.snapshot();
+        stage("encode");
+        byte[] id = new byte[identify.capacity()];
+        identify.duplicate().clear().get(id);
+        ControllerSavedState st = new ControllerSavedState(SavedStateCodec.CURRENT_VERSION,
+            device.id(), name, System.currentTimeMillis(), id, maxTransferBytes, grantedIoQueues,
+            maxIoQueues, cpuCount, nextQid, fallbackCount.get(), ref(adminData), adminState,
+            List.copyOf(io), cpuQueues, ns);
+        // Encoding here proves the state is complete before anyone relies on it.
+        SavedStateCodec.encode(st);
+        state = ControllerState.SAVED;
+        LOG.info("controller saved controller={} ioQueues={} pendingIo={} namespaces={} tookUs={}",
+            name, io.size(), st.pendingIoCommands(), ns.size(),
+            (System.nanoTime() - t0) / 1000);
+        return st;
+      } catch (RuntimeException e) {
+        ws.forEach(VectorWorker::resume);
+        allQueues().forEach(QueuePair::resume);
+        LOG.warn("save failed, serving on controller={}: {}", name, e.toString());
+        throw new SavedStateException("save failed at " + e.getMessage() + " controller=" + name,
+            SavedStateException.Reason.SAVE_FAILED, e);
+      }
+    }
+  }
+
+  @Override
+  public void resumeAfterSave() {
+    synchronized (failLock) {
+      if (state != ControllerState.SAVED) {
+        return;
+      }
+      state = ControllerState.READY;
+    }
+    synchronized (workers) {
+      workers.values().forEach(VectorWorker::resume);
+    }
+    allQueues().forEach(QueuePair::resume);
+    LOG.info("servicing abandoned, controller resumed controller={}", name);
+  }
+
+  @Override
+  public void release() {
+    ControllerFailedException e = new ControllerFailedException("the driver was replaced",
+        ControllerFailedException.Reason.SERVICED, 0);
+    java.util.Map<Long, io.jnvme.driver.IoCompletion> callers = new java.util.HashMap<>();
+    synchronized (failLock) {
+      if (state != ControllerState.SAVED) {
+        throw new IllegalStateException("release needs a saved controller, state=" + state);
+      }
+      state = ControllerState.SHUT_DOWN;
+      for (QueuePair q : allQueues()) {
+        q.handOver().forEach((cid, c) -> callers.put(InFlightHandover.key(q.qid, cid), c));
+        q.refuse(e);
+      }
+    }
+    InFlightHandover.offer(device.id(), callers);
+    events.shutdownNow();
+    if (health != null) {
+      health.interrupt();
+    }
+    List<VectorWorker> ws;
+    synchronized (workers) {
+      ws = new ArrayList<>(workers.values());
+      workers.clear();
+    }
+    // The workers are paused: they end without reaping, the completions are the next driver's.
+    ws.forEach(VectorWorker::stop);
+    LOG.info("controller released for servicing without reset controller={} handedOver={}", name,
+        callers.size());
+  }
+
+  /**
+   * Takes over a controller a previous driver saved; see {@link
+   * io.jnvme.driver.NvmeDriverFactory#restore}.
+   */
+  public static Controller restore(Device device, DmaClient dma, ControllerOptions options,
+      ControllerSavedState st) throws ControllerStartException {
+    String why = null;
+    if (!options.keepalive()) {
+      why = "keepalive is off";
+    } else if (!dma.persistent()) {
+      why = "the bound allocator '" + dma.allocatorName() + "' is not persistent";
+    } else if (!st.deviceId().equals(device.id())) {
+      why = "the saved state is for device " + st.deviceId();
+    }
+    RegisterIo bar;
+    try {
+      bar = device.mapBar(0);
+    } catch (DeviceException e) {
+      throw new ControllerStartException("cannot map BAR0 controller=" + options.name(),
+          ControllerStartException.Reason.RESOURCES, e);
+    }
+    Registers regs = new Registers(bar);
+    if (why == null) {
+      Csts c = regs.csts();
+      if (c.allOnes() || !c.rdy() || c.cfs() || !regs.cc().en()) {
+        why = "the controller is not enabled and ready (" + c + ")";
+      }
+    }
+    List<MemoryBlock> pending = new ArrayList<>();
+    if (dma.persistent()) {
+      try {
+        pending.addAll(dma.attachPending());
+      } catch (DmaException e) {
+        why = why != null ? why : "persistent memory cannot be re-attached: " + e.getMessage();
+      }
+    }
+    Map<BlockRef, MemoryBlock> byRef = new java.util.HashMap<>();
+    for (MemoryBlock b : pending) {
+      byRef.put(ref(b), b);
+    }
+    List<BlockRef> needed = new ArrayList<>();
+    if (why == null) {
+      needed.add(st.adminData());
+      for (QueueState q : concat(st.admin(), st.ioQueues())) {
+        needed.add(q.sq());
+        needed.add(q.cq());
+        needed.add(q.prp());
+      }
+      for (BlockRef r : needed) {
+        if (!byRef.containsKey(r)) {
+          why = "memory block " + r + " is missing";
+          break;
+        }
+      }
+    }
+    java.util.Map<Long, io.jnvme.driver.IoCompletion> callers = InFlightHandover.take(device.id());
+    if (why != null) {
+      return coldStart(device, dma, options, regs, pending, why, callers);
+    }
+    // Blocks the state does not name are stale, except data buffers still used in this JVM.
+    for (MemoryBlock b : pending) {
+      if (!needed.contains(ref(b)) && (callers.isEmpty() || !"buffer".equals(b.tag()))) {
+        b.close();
+      }
+    }
+    Controller c = new Controller(device, dma, options.withCpuCount(st.cpuCount()), regs);
+    try {
+      c.resume(st, byRef, callers);
+      return c;
+    } catch (DeviceException | RuntimeException e) {
+      LOG.error("restore failed, starting cold controller={}: {}", options.name(), e.toString());
+      c.abandon();
+      return coldStart(device, dma, options, regs, List.of(), "restore failed: " + e, callers);
+    }
+  }
+
+  private static List<QueueState> concat(QueueState a, List<QueueState> rest) {
+    List<QueueState> all = new ArrayList<>();
+    all.add(a);
+    all.addAll(rest);
+    return all;
+  }
+
+  private static Controller coldStart(Device device, DmaClient dma, ControllerOptions options,
+      Registers regs, List<MemoryBlock> stale, String why,
+      java.util.Map<Long, io.jnvme.driver.IoCompletion> callers) throws ControllerStartException {
+    LOG.warn("saved state not used, resetting and starting cold controller={}: {}",
+        options.name(), why);
+    // Reset first: the device must stop using the old queues before their memory is freed.
+    Cc cc = regs.cc();
+    if (!regs.csts().allOnes() && (cc.en() || regs.csts().rdy())) {
+      regs.cc(cc.withEn(false));
+      Backoff b = new Backoff(TimeUnit.MILLISECONDS.toNanos(regs.cap().timeoutMillis()));
+      while (regs.csts().rdy() && !regs.csts().allOnes() && b.pause()) {
+        Thread.onSpinWait();
+      }
+    }
+    // After the reset the device touches no buffer: callers still waiting can be told.
+    ControllerFailedException gone = new ControllerFailedException("the controller was reset"
+        + " because its saved state could not be used (" + why + ")",
+        ControllerFailedException.Reason.SHUT_DOWN, regs.csts().raw());
+    callers.values().forEach(c -> {
+      try {
+        c.completed(0, gone);
+      } catch (RuntimeException e) {
+        LOG.error("handed-over completion threw controller={}", options.name(), e);
+      }
+    });
+    for (MemoryBlock b : stale) {
+      b.close();
+    }
+    Controller c = start(device, dma, options);
+    c.lastStart = "cold (" + why + ")";
+    return c;
+  }
+
+  /** Rebuilds this controller from a saved state. No admin command is sent unless no AER was. */
+  private void resume(ControllerSavedState st, Map<BlockRef, MemoryBlock> blocks,
+      java.util.Map<Long, io.jnvme.driver.IoCompletion> callers) throws DeviceException {
+    long t0 = System.nanoTime();
+    ByteBuffer id = ByteBuffer.wrap(st.identifyController().clone()).order(ByteOrder.LITTLE_ENDIAN);
+    maxTransferBytes = st.maxTransferBytes();
+    adoptIdentify(id);
+    grantedIoQueues = st.grantedIoQueues();
+    maxIoQueues = st.maxIoQueues();
+    nextQid = st.nextQid();
+    fallbackCount.set(st.fallbackCount());
+    adminData = blocks.get(st.adminData());
+    adminDataMapping = device.mapDma(adminData);
+    prpPagesPerSlot = st.ioQueues().isEmpty()
+        ? QueuePair.prpPagesFor(Math.min(options.maxTransferBytes(), QueuePair.maxTransferFor(64)))
+        : st.ioQueues().get(0).prpPagesPerSlot();
+    int[] aerPending = {0};
+    admin = restoreQueue(st.admin(), blocks, callers, aerPending);
+    Map<Integer, QueuePair> byQid = new java.util.HashMap<>();
+    for (QueueState q : st.ioQueues()) {
+      QueuePair qp = restoreQueue(q, blocks, callers, null);
+      ioQueues.add(qp);
+      byQid.put(qp.qid, qp);
+    }
+    int[] cpuQueues = st.cpuQueues();
+    for (int cpu = 0; cpu < Math.min(cpuCount, cpuQueues.length); cpu++) {
+      QueuePair q = byQid.get(cpuQueues[cpu]);
+      if (q != null) {
+        queueForCpu.set(cpu, q);
+      }
+    }
+    namespaces.restore(st.namespaces());
+    drainRemaining.set(st.pendingIoCommands());
+    aerOutstanding.set(aerPending[0]);
+    state = ControllerState.READY;
+    lastStart = "restored";
+    // Start reaping only now: every slot and the drain count are in place.
+    synchronized (workers) {
+      for (QueuePair q : allQueues()) {
+        workers.get(q.vector).attach(q);
+      }
+    }
+    if (aerPending[0] == 0) {
+      submitAsyncEventRequest();
+    }
+    startHealthMonitor();
+    LOG.info("controller restored without reset controller={} ioQueues={} draining={}"
+        + " aerOutstanding={} tookUs={}", name, ioQueues.size(), drainRemaining.get(),
+        aerPending[0], (System.nanoTime() - t0) / 1000);
+  }
+
+  private QueuePair restoreQueue(QueueState q, Map<BlockRef, MemoryBlock> blocks,
+      java.util.Map<Long, io.jnvme.driver.IoCompletion> callers, int[] aerCount)
+      throws DeviceException {
+    QueueMemory mem = QueueMemory.attach(device, blocks.get(q.sq()), blocks.get(q.cq()),
+        blocks.get(q.prp()), q.entries(), q.prpPagesPerSlot());
+    synchronized (workers) {
+      workerFor(q.vector());
+    }
+    int qid = q.qid();
+    return new QueuePair(this, q, mem, regs, timeoutNanos, opcode -> {
+      if (qid == 0 && opcode == AdminOpcode.ASYNC_EVENT_REQUEST.raw()) {
+        aerCount[0]++;
+        return aerCompletion;
+      }
+      return (io.jnvme.driver.IoCompletion) (cid, e) -> {
+        io.jnvme.driver.IoCompletion caller = callers.get(InFlightHandover.key(qid, (int) cid));
+        if (caller != null) {
+          try {
+            caller.completed(cid, e);
+          } catch (RuntimeException ex) {
+            LOG.error("handed-over completion threw controller={} qid={}", name, qid, ex);
+          }
+        } else if (e != null) {
+          LOG.warn("command from before servicing failed controller={} qid={} cid={}: {}", name,
+              qid, cid, e.getMessage());
+        }
+        if (qid != 0) {
+          drained();
+        }
+      };
+    });
   }
 
   // ---------------------------------------------------------------- failure handling
@@ -849,7 +1248,7 @@ public final class Controller implements NvmeController {
           q.memory.sq().persistent(), q.inFlight(), q.completed()));
     }
     return new ControllerStatus(name, state, failure, qs, grantedIoQueues, fallbackCount.get(),
-        asyncEventFailure);
+        asyncEventFailure, options.keepalive(), lastStart, drainRemaining.get());
   }
 
   int fallbackCount() {

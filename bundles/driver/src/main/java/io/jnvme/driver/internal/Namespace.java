@@ -26,6 +26,8 @@ final class Namespace {
   final String eui64;
   private volatile String uuid;
   private volatile long blockCount;
+  /** The Identify Namespace data last read, kept for the saved state. */
+  private volatile byte[] identify = new byte[0];
   private volatile boolean removed;
   /** The size waiters see: set only after the listeners were told, so they are told first. */
   private long publishedBlockCount;
@@ -76,8 +78,25 @@ final class Namespace {
           NamespaceException.Reason.INVALID_MDTS, nsid);
     }
     int maxBlocks = (int) Math.min(blocks, maxNlb);
-    return new Namespace(nsid, nsze, lbads, f.ms(), maxBlocks, hexOrNull(id.nguid()),
+    Namespace ns = new Namespace(nsid, nsze, lbads, f.ms(), maxBlocks, hexOrNull(id.nguid()),
         hexOrNull(id.eui64()));
+    ns.identify = rawOf(id);
+    return ns;
+  }
+
+  private static byte[] rawOf(IdentifyNamespace id) {
+    byte[] b = new byte[IdentifyNamespace.SIZE];
+    id.buffer().get(id.offset(), b);
+    return b;
+  }
+
+  byte[] identifyBytes() {
+    return identify.clone();
+  }
+
+  /** Keeps the latest Identify data (rescans), for the next save. */
+  void identify(IdentifyNamespace id) {
+    identify = rawOf(id);
   }
 
   private static String hexOrNull(byte[] b) {
@@ -104,6 +123,8 @@ final class Namespace {
     Namespace n = new Namespace(nsid, blockCount, lbads, metadataSize, maxTransferBlocks,
         g != null && g.length == 16 ? hexOrNull(g) : nguid,
         e != null && e.length == 8 ? hexOrNull(e) : eui64);
+    n.identify = identify;
+    n.uuid = uuid;
     if (u != null && u.length == 16 && hexOrNull(u) != null) {
       java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(u);
       n.uuid = new java.util.UUID(b.getLong(), b.getLong()).toString();

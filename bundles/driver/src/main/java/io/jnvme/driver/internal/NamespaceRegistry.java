@@ -31,6 +31,11 @@ final class NamespaceRegistry {
    * as removed until its NSID is active again. Guarded by {@code this}.
    */
   private final Map<Integer, NamespaceInfo> known = new TreeMap<>();
+  /**
+   * Namespaces rebuilt from a saved state that nobody has opened since: handed out without an
+   * Identify, and saved again by the next save. Guarded by {@code this}.
+   */
+  private final Map<Integer, Namespace> restored = new TreeMap<>();
 
   private record Entry(Namespace ns, String owner) {}
 
@@ -50,7 +55,8 @@ final class NamespaceRegistry {
             + (e.ns.removed() ? " (and was removed since)" : "") + " controller=" + ctrl.name(),
             NamespaceException.Reason.DUPLICATE, nsid);
       }
-      Namespace ns = identify(nsid);
+      Namespace r = restored.remove(nsid);
+      Namespace ns = r != null && !r.removed() ? r : identify(nsid);
       String who = owner == null || owner.isBlank() ? "anonymous" : owner;
       open.put(nsid, new Entry(ns, who));
       Release release = new Release(this, ns, who, ctrl.name());
@@ -59,6 +65,35 @@ final class NamespaceRegistry {
       LOG.info("namespace opened controller={} nsid={} owner={} blocks={} blockSize={}",
           ctrl.name(), nsid, who, ns.blockCount(), ns.blockSize);
       return h;
+    }
+  }
+
+  /** What a save records: open namespaces with their owners, and unclaimed restored ones. */
+  synchronized List<io.jnvme.driver.savestate.NamespaceState> snapshot() {
+    List<io.jnvme.driver.savestate.NamespaceState> out = new ArrayList<>();
+    for (Entry e : open.values()) {
+      out.add(new io.jnvme.driver.savestate.NamespaceState(e.ns.nsid, e.ns.identifyBytes(),
+          e.owner));
+    }
+    for (Namespace ns : restored.values()) {
+      out.add(new io.jnvme.driver.savestate.NamespaceState(ns.nsid, ns.identifyBytes(), null));
+    }
+    return out;
+  }
+
+  /** Rebuilds namespaces from a saved state, unclaimed, without asking the device. */
+  synchronized void restore(List<io.jnvme.driver.savestate.NamespaceState> saved) {
+    for (io.jnvme.driver.savestate.NamespaceState s : saved) {
+      try {
+        io.jnvme.spec.IdentifyNamespace id = new io.jnvme.spec.IdentifyNamespace().wrap(
+            java.nio.ByteBuffer.wrap(s.identify()).order(java.nio.ByteOrder.LITTLE_ENDIAN), 0);
+        Namespace ns = Namespace.fromIdentify(s.nsid(), id, ctrl.maxTransferBytes(), MAX_NLB);
+        restored.put(s.nsid(), ns);
+        known.put(s.nsid(), ns.info(null));
+      } catch (NamespaceException | RuntimeException e) {
+        LOG.warn("saved namespace not restored controller={} nsid={}: {}", ctrl.name(), s.nsid(),
+            e.getMessage());
+      }
     }
   }
 
@@ -155,15 +190,17 @@ final class NamespaceRegistry {
     }
   }
 
-  /** The open namespace object of {@code nsid}, or null. */
+  /** The open (or restored, unclaimed) namespace object of {@code nsid}, or null. */
   synchronized Namespace openNamespace(int nsid) {
     Entry e = open.get(nsid);
-    return e == null ? null : e.ns;
+    return e != null ? e.ns : restored.get(nsid);
   }
 
+  /** Open namespaces and restored ones not yet claimed: both follow namespace events. */
   synchronized List<Namespace> openNamespaces() {
     List<Namespace> out = new ArrayList<>();
     open.values().forEach(e -> out.add(e.ns));
+    out.addAll(restored.values());
     return out;
   }
 

@@ -73,6 +73,24 @@ final class QueueMemory implements AutoCloseable {
     }
   }
 
+  /**
+   * Re-attaches queue memory a previous driver left (servicing): the blocks are the same pages,
+   * made reachable by the device again.
+   */
+  static QueueMemory attach(Device device, MemoryBlock sq, MemoryBlock cq, MemoryBlock prp,
+      int entries, int prpPagesPerSlot) throws DeviceException {
+    List<DmaMapping> mappings = new ArrayList<>();
+    try {
+      mappings.add(device.mapDma(sq));
+      mappings.add(device.mapDma(cq));
+      mappings.add(device.mapDma(prp));
+    } catch (DeviceException e) {
+      mappings.forEach(DmaMapping::close);
+      throw e;
+    }
+    return new QueueMemory(sq, cq, prp, mappings, entries, prpPagesPerSlot);
+  }
+
   private static long bytes(long n) {
     return (n + MemoryBlock.PAGE_SIZE - 1) & ~(long) (MemoryBlock.PAGE_SIZE - 1);
   }

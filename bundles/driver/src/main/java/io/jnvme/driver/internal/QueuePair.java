@@ -87,6 +87,8 @@ final class QueuePair {
   /** Set once the device can no longer touch this queue's memory: outstanding commands fail. */
   private volatile ControllerFailedException dead;
   private boolean deadHandled;
+  /** Set while the controller is being saved: new commands wait. Guarded by {@link #lock}. */
+  private boolean paused;
   private volatile long completed;
 
   QueuePair(Controller ctrl, int qid, int cpu, int vector, QueueMemory memory, Registers regs,
@@ -114,6 +116,54 @@ final class QueuePair {
     this.indexBits = Math.max(1, 32 - Integer.numberOfLeadingZeros(n - 1));
     this.indexMask = (1 << indexBits) - 1;
     this.generationMask = (1 << (16 - indexBits)) - 1;
+  }
+
+  /**
+   * Rebuilds a queue pair from its saved state: the rings continue at the saved indices, and each
+   * command the device still owes is outstanding again in its original slot, so its completion
+   * lands where it belongs.
+   *
+   * @param pendingCompletion what each restored pending command completes into
+   */
+  QueuePair(Controller ctrl, io.jnvme.driver.savestate.QueueState st, QueueMemory memory,
+      Registers regs, long timeoutNanos,
+      java.util.function.IntFunction<IoCompletion> pendingCompletion) {
+    this(ctrl, st.qid(), st.cpu(), st.vector(), memory, regs, timeoutNanos);
+    this.sqTail = st.sqTail();
+    this.sqHead = st.sqHead();
+    this.cqHead = st.cqHead();
+    this.phase = st.phase();
+    int[] gens = st.generations();
+    for (int i = 0; i < slots.length && i < gens.length; i++) {
+      slots[i].generation = gens[i] & generationMask;
+    }
+    java.util.Set<Integer> busy = new java.util.HashSet<>();
+    long deadline = System.nanoTime() + timeoutNanos;
+    for (io.jnvme.driver.savestate.PendingCommand p : st.pending()) {
+      int index = p.cid() & indexMask;
+      if (index >= slots.length) {
+        throw new IllegalArgumentException("saved cid " + p.cid() + " outside " + slots.length
+            + " slots qid=" + qid);
+      }
+      Slot sl = slots[index];
+      sl.cid = p.cid();
+      sl.generation = p.cid() >>> indexBits;
+      sl.opcode = p.opcode();
+      sl.nsid = p.nsid();
+      sl.completion = pendingCompletion.apply(p.opcode());
+      sl.context = p.cid();
+      sl.waiter = null;
+      sl.deadlineNanos = deadline;
+      sl.state = Slot.INFLIGHT;
+      busy.add(index);
+    }
+    int top = 0;
+    for (int i = slots.length - 1; i >= 0; i--) {
+      if (!busy.contains(i)) {
+        freeStack[top++] = i;
+      }
+    }
+    this.freeTop = top;
   }
 
   /** Largest transfer one command on this queue can describe with its PRP pages. */
@@ -179,6 +229,15 @@ final class QueuePair {
   }
 
   private Slot acquire(boolean mayWait) throws NvmeException {
+    if (qid != 0 && ctrl.draining()) {
+      // Drain barrier after a restore: no new I/O until every command issued before the save
+      // has completed, so a retried write can never be overwritten by its stale original.
+      if (!mayWait) {
+        throw new ResourceException("queue is draining commands from before servicing controller="
+            + ctrl.name() + " qid=" + qid, null);
+      }
+      ctrl.awaitDrain(timeoutNanos);
+    }
     lock.lock();
     try {
       long deadline = 0;
@@ -187,7 +246,7 @@ final class QueuePair {
         if (d != null) {
           throw d;
         }
-        if (freeTop > 0 && ((sqTail + 1) % entries) != sqHead) {
+        if (!paused && freeTop > 0 && ((sqTail + 1) % entries) != sqHead) {
           Slot s = slots[freeStack[--freeTop]];
           int gen = (s.generation + 1) & generationMask;
           int cid = (gen << indexBits) | s.index;
@@ -442,6 +501,88 @@ final class QueuePair {
     } finally {
       lock.unlock();
     }
+  }
+
+  /**
+   * Stops new submissions (they wait) and makes sure the device was told of every entry already
+   * written. Returns with no submission in progress.
+   */
+  void pause() {
+    lock.lock();
+    try {
+      paused = true;
+      if (doorbellPending && refused == null) {
+        ringSq();
+      }
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** Lets waiting submitters go on after {@link #pause()}. */
+  void resume() {
+    lock.lock();
+    try {
+      paused = false;
+      slotFreed.signalAll();
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /**
+   * The queue's state for servicing. Call only while paused and while the worker is paused, so
+   * that neither side moves.
+   */
+  io.jnvme.driver.savestate.QueueState snapshot(io.jnvme.driver.savestate.BlockRef sqRef,
+      io.jnvme.driver.savestate.BlockRef cqRef, io.jnvme.driver.savestate.BlockRef prpRef) {
+    lock.lock();
+    try {
+      int[] gens = new int[slots.length];
+      java.util.List<io.jnvme.driver.savestate.PendingCommand> pending = new java.util.ArrayList<>();
+      for (Slot sl : slots) {
+        gens[sl.index] = sl.generation;
+        int st = sl.state;
+        if (st == Slot.INFLIGHT || st == Slot.TIMED_OUT) {
+          pending.add(new io.jnvme.driver.savestate.PendingCommand(sl.cid, sl.opcode, sl.nsid,
+              st == Slot.TIMED_OUT));
+        }
+      }
+      return new io.jnvme.driver.savestate.QueueState(qid, cpu, vector, entries, sqTail, sqHead,
+          cqHead, phase, prpPagesPerSlot, sqRef, cqRef, prpRef, gens, pending);
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /**
+   * After a save that a new driver takes over: what each outstanding command's caller is waiting
+   * for, keyed by cid, so the new driver can complete them. Synchronous waiters get a completion
+   * that wakes them with the result.
+   */
+  java.util.Map<Integer, IoCompletion> handOver() {
+    java.util.Map<Integer, IoCompletion> out = new java.util.HashMap<>();
+    for (Slot sl : slots) {
+      if (sl.state != Slot.INFLIGHT) {
+        continue;
+      }
+      if (sl.completion != null) {
+        if (!(sl.completion instanceof DwordCompletion)) {
+          out.put(sl.cid, sl.completion);
+        }
+      } else if (sl.waiter != null) {
+        Slot waiting = sl;
+        out.put(sl.cid, (ctx, e) -> {
+          if (STATE.compareAndSet(waiting, Slot.INFLIGHT, Slot.ENDED)) {
+            waiting.resultStatus = e == null ? 0 : e.status().map(Status::raw).orElse(0);
+            waiting.resultError = e;
+            waiting.done = true;
+            LockSupport.unpark(waiting.waiter);
+          }
+        });
+      }
+    }
+    return out;
   }
 
   // ---------------------------------------------------------------- completion (worker only)

@@ -20,6 +20,9 @@ final class VectorWorker implements Runnable {
   private final Thread thread;
   private volatile QueuePair[] queues = new QueuePair[0];
   private volatile boolean running = true;
+  /** Pause protocol, guarded by {@code this}: requested by save, acknowledged by the thread. */
+  private boolean pauseRequested;
+  private boolean pausedAck;
 
   VectorWorker(String controller, DeviceInterrupt interrupt, long tickMillis) {
     this.controller = controller;
@@ -54,9 +57,15 @@ final class VectorWorker implements Runnable {
     return queues.length;
   }
 
-  /** Reaps once more (to fail what is outstanding), then stops the thread and waits for it. */
+  /**
+   * Stops the thread and waits for it. Unless {@link #pause()}d first, it reaps once more on the
+   * way out (to fail what is outstanding); a paused worker ends without touching its queues.
+   */
   void stop() {
     running = false;
+    synchronized (this) {
+      notifyAll();
+    }
     interrupt.wake();
     if (Thread.currentThread() != thread) {
       try {
@@ -67,9 +76,66 @@ final class VectorWorker implements Runnable {
     }
   }
 
+  /**
+   * Stops reaping and returns once the thread is between passes, so that queue state is still.
+   * Returns at once if called on the worker thread itself or after the thread ended.
+   */
+  void pause() {
+    synchronized (this) {
+      pauseRequested = true;
+    }
+    interrupt.wake();
+    if (Thread.currentThread() == thread) {
+      return;
+    }
+    synchronized (this) {
+      while (!pausedAck && thread.isAlive() && running) {
+        try {
+          wait(10);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          return;
+        }
+      }
+    }
+  }
+
+  /** Lets the thread reap again. */
+  synchronized void resume() {
+    pauseRequested = false;
+    notifyAll();
+  }
+
+  /** True if the worker was paused when it was stopped: it must not touch the queues again. */
+  private synchronized boolean pausedAckOnce() {
+    return pauseRequested;
+  }
+
+  private void pausePoint() {
+    synchronized (this) {
+      if (!pauseRequested) {
+        return;
+      }
+      pausedAck = true;
+      notifyAll();
+      while (pauseRequested && running) {
+        try {
+          wait(50);
+        } catch (InterruptedException e) {
+          Thread.interrupted();
+        }
+      }
+      pausedAck = false;
+    }
+  }
+
   @Override
   public void run() {
     while (true) {
+      pausePoint();
+      if (!running && pausedAckOnce()) {
+        return;
+      }
       boolean last = !running;
       for (QueuePair q : queues) {
         try {

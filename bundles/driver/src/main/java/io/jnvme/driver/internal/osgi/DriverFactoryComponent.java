@@ -6,6 +6,7 @@ import io.jnvme.driver.ControllerOptions;
 import io.jnvme.driver.ControllerStartException;
 import io.jnvme.driver.NvmeController;
 import io.jnvme.driver.NvmeDriverFactory;
+import io.jnvme.driver.savestate.ControllerSavedState;
 import io.jnvme.driver.internal.DriverFactory;
 import org.osgi.service.component.annotations.Component;
 
@@ -18,5 +19,11 @@ public final class DriverFactoryComponent implements NvmeDriverFactory {
   public NvmeController start(Device device, DmaClient dma, ControllerOptions options)
       throws ControllerStartException {
     return factory.start(device, dma, options);
+  }
+
+  @Override
+  public NvmeController restore(Device device, DmaClient dma, ControllerOptions options,
+      ControllerSavedState state) throws ControllerStartException {
+    return factory.restore(device, dma, options, state);
   }
 }

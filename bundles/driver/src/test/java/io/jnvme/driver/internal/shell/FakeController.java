@@ -161,11 +161,24 @@ final class FakeController implements NvmeController {
 
   @Override
   public ControllerStatus status() {
-    return new ControllerStatus(name, state(), null, List.of(), 1, 0, null);
+    return new ControllerStatus(name, state(), null, List.of(), 1, 0, null, false, "cold", 0);
   }
 
   @Override
   public void rescanNamespaces() {}
+
+  @Override
+  public io.jnvme.driver.savestate.ControllerSavedState save()
+      throws io.jnvme.driver.SavedStateException {
+    throw new io.jnvme.driver.SavedStateException("fake",
+        io.jnvme.driver.SavedStateException.Reason.NOT_PERSISTENT, null);
+  }
+
+  @Override
+  public void resumeAfterSave() {}
+
+  @Override
+  public void release() {}
 
   @Override
   public void close() {}

@@ -1,0 +1,33 @@
+package io.jnvme.driver.savestate;
+
+import io.jnvme.driver.IoCompletion;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Servicing inside one JVM: the commands a released driver still had outstanding, handed to the
+ * driver that restores the same device, so that their callers are completed by the new driver
+ * instead of being failed. Lives in the API bundle because the driver bundle itself is replaced.
+ * After a JVM restart there is nothing to hand over; the callers are gone.
+ */
+public final class InFlightHandover {
+  private static final Map<String, Map<Long, IoCompletion>> PENDING = new ConcurrentHashMap<>();
+
+  private InFlightHandover() {}
+
+  /** Key of one command: queue id and command id. */
+  public static long key(int qid, int cid) {
+    return ((long) qid << 16) | (cid & 0xFFFF);
+  }
+
+  /** Offers the callers waiting on {@code deviceId}'s outstanding commands. */
+  public static void offer(String deviceId, Map<Long, IoCompletion> callers) {
+    PENDING.put(deviceId, Map.copyOf(callers));
+  }
+
+  /** Takes what was offered for {@code deviceId}, or an empty map. */
+  public static Map<Long, IoCompletion> take(String deviceId) {
+    Map<Long, IoCompletion> m = PENDING.remove(deviceId);
+    return m != null ? m : Map.of();
+  }
+}
