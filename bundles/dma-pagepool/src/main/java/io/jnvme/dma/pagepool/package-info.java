@@ -80,7 +80,7 @@
  * {@link java.nio.channels.FileChannel#tryLock()}), which the operating system drops when the
  * process exits, however it exits. A second opener, in another process or through another pool
  * object of this JVM, gets {@link io.jnvme.dma.pagepool.PoolLockedException} naming the file and
- * the holder as it recorded itself in the file (process id, since when, command). Opening the file
+ * the holder as it recorded itself in the file (process id, since when, main class). Opening the file
  * of a pool this JVM has withdrawn but not yet closed resumes that pool.
  *
  * <h2>File format, version 1</h2>
@@ -140,7 +140,7 @@
  *   <tr><td>8</td><td>u64</td><td>process id</td></tr>
  *   <tr><td>16</td><td>u64</td><td>since, epoch milliseconds</td></tr>
  *   <tr><td>24</td><td>u16</td><td>text length (at most 220)</td></tr>
- *   <tr><td>26</td><td>bytes</td><td>text, UTF-8 (the command)</td></tr>
+ *   <tr><td>26</td><td>bytes</td><td>text, UTF-8 ({@code main=} and the main class or jar)</td></tr>
  *   <tr><td>252</td><td>u32</td><td>CRC-32C of bytes 0 to 251</td></tr>
  * </table>
  *
@@ -173,7 +173,11 @@
  * allocated (written) when the file is created, so a full tmpfs fails the open rather than a later
  * memory access. On hugetlbfs the pages are reserved when the file is mapped; the size must then
  * be a multiple of the huge page size. Any other file system works too, with disk writes behind
- * every metadata change.
+ * every metadata change. A new file is created readable and writable by its owner only.
+ *
+ * <p><b>Residency.</b> The pool does not {@code mlock} its pages (no native code). Pages of a
+ * tmpfs file can be swapped out only where swap exists; a VFIO transport pins every page it maps
+ * for the device, and hugetlbfs pages are never swapped.
  *
  * @since 1.0
  */

@@ -36,12 +36,14 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.UUID;
@@ -194,8 +196,7 @@ public final class PoolFile implements PagePool {
       throws PagePoolException {
     FileChannel ch = null;
     try {
-      ch = FileChannel.open(key, StandardOpenOption.READ, StandardOpenOption.WRITE,
-          StandardOpenOption.CREATE);
+      ch = openChannel(key);
       FileLock lock;
       try {
         lock = ch.tryLock();
@@ -220,6 +221,21 @@ public final class PoolFile implements PagePool {
           LOG.warn("pagepool file={}: closing after a failed open: {}", name, e.toString());
         }
       }
+    }
+  }
+
+  /**
+   * Opens or creates the file. A new file is readable and writable by its owner only: it holds
+   * the data of every I/O that goes through its blocks.
+   */
+  private static FileChannel openChannel(Path file) throws IOException {
+    Set<StandardOpenOption> options = Set.of(StandardOpenOption.READ, StandardOpenOption.WRITE,
+        StandardOpenOption.CREATE);
+    try {
+      return FileChannel.open(file, options,
+          PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+    } catch (UnsupportedOperationException e) {
+      return FileChannel.open(file, options); // not a POSIX file system
     }
   }
 
@@ -446,9 +462,13 @@ public final class PoolFile implements PagePool {
 
   private void writeHolder() {
     ProcessHandle self = ProcessHandle.current();
-    String command = System.getProperty("sun.java.command", self.info().command().orElse("?"));
+    // The main class or jar only: arguments may hold things another user should not read.
+    String command = System.getProperty("sun.java.command", "").split(" ", 2)[0];
+    if (command.isEmpty()) {
+      command = self.info().command().orElse("?");
+    }
     byte[] raw = PoolLayout.encodeHolder(self.pid(), System.currentTimeMillis(),
-        "cmd=" + command);
+        "main=" + command);
     windows[0].put(PoolLayout.HOLDER_OFFSET, raw);
     force(windows[0], PoolLayout.HOLDER_OFFSET, raw.length);
   }
@@ -832,7 +852,7 @@ public final class PoolFile implements PagePool {
     return fit(cursor, header.poolSize(), length);
   }
 
-  private static long fit(long from, long to, long length) {
+  static long fit(long from, long to, long length) {
     long at = from;
     if (at / WINDOW_SIZE != (at + length - 1) / WINDOW_SIZE) {
       at = (at / WINDOW_SIZE + 1) * WINDOW_SIZE;
@@ -850,7 +870,7 @@ public final class PoolFile implements PagePool {
     return Math.max(best, largestIn(cursor, header.poolSize()));
   }
 
-  private static long largestIn(long from, long to) {
+  static long largestIn(long from, long to) {
     long best = 0;
     for (long at = from; at < to; ) {
       long end = Math.min(to, (at / WINDOW_SIZE + 1) * WINDOW_SIZE);

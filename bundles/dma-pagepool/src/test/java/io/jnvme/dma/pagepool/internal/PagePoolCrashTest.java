@@ -66,7 +66,8 @@ class PagePoolCrashTest {
       assertTrue(e.getMessage().contains(file.toString()), e.getMessage());
       assertTrue(e.getMessage().contains("another process"), e.getMessage());
       assertTrue(e.holder().orElseThrow().contains("pid=" + pid), e.getMessage());
-      assertTrue(e.holder().orElseThrow().contains(PoolChild.class.getName()), e.getMessage());
+      assertTrue(e.holder().orElseThrow().contains("main=" + PoolChild.class.getName()),
+          e.getMessage());
       holder.kill(); // no orderly close: the operating system drops the lock
     }
     try (PagePool pool = PagePool.open(config())) {

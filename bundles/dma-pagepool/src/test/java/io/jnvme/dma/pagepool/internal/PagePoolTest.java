@@ -121,6 +121,20 @@ class PagePoolTest {
     assertEquals(SIZE - pool.dataOffset(), r.largestFreeRun());
     assertEquals(1, r.formatVersion());
     assertEquals(SLOTS, r.slotCount());
+    assertEquals("rw-------", java.nio.file.attribute.PosixFilePermissions.toString(
+        Files.getPosixFilePermissions(file)), "DMA data is for its owner only");
+  }
+
+  @Test
+  void runsNeverCrossAOneGibibyteWindow() {
+    long w = PoolLayout.WINDOW_SIZE;
+    assertEquals(4096, PoolFile.fit(4096, 3 * w, w - 4096));
+    assertEquals(w, PoolFile.fit(8192, 3 * w, w - 4096), "would cross: moved to the boundary");
+    assertEquals(w, PoolFile.fit(w - 4096, 3 * w, 2 * 4096));
+    assertEquals(-1, PoolFile.fit(w - 4096, w + 4096, 2 * 4096), "no room after the boundary");
+    assertEquals(w, PoolFile.fit(w, 2 * w, w));
+    assertEquals(w - 4096, PoolFile.largestIn(4096, w + 4096));
+    assertEquals(w, PoolFile.largestIn(4096, 2 * w));
   }
 
   @Test
