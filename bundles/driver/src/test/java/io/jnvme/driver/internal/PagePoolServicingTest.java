@@ -1,0 +1,99 @@
+package io.jnvme.driver.internal;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.jnvme.device.MemoryBlock;
+import io.jnvme.dma.lockmem.internal.LockedMemoryProvider;
+import io.jnvme.dma.pagepool.PagePool;
+import io.jnvme.driver.ControllerOptions;
+import io.jnvme.driver.ControllerStartException;
+import io.jnvme.driver.NamespaceHandle;
+import io.jnvme.driver.savestate.SavedStateCodec;
+import io.jnvme.transport.emulated.EmulatedController;
+import java.nio.ByteBuffer;
+import java.nio.file.Path;
+import java.util.Random;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Keepalive servicing on the real allocators: dma-lockmem refused, dma-pagepool used. */
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+class PagePoolServicingTest {
+  @TempDir Path dir;
+  private final EmulatedController emu = Fixture.defaultEmulator().build();
+  private final ControllerOptions options = Fixture.options().withKeepalive(true);
+  private PagePool pool;
+
+  @BeforeEach
+  void openPool() throws Exception {
+    pool = PagePool.open(dir.resolve("pool"), 64L << 20, 0x40_0000_0000L);
+  }
+
+  @AfterEach
+  void tearDown() {
+    emu.close();
+  }
+
+  @Test
+  void keepaliveWithLockedMemoryFailsNamingItAndStartsOnThePagePool() throws Exception {
+    ControllerStartException e = assertThrows(ControllerStartException.class,
+        () -> Controller.start(emu.device(), new LockedMemoryProvider().clientFor("x"), options));
+    assertTrue(e.getMessage().contains("'lockmem'"), e.getMessage());
+    try (Controller c = Controller.start(emu.device(), pool.clientFor(emu.device().id()),
+        options)) {
+      assertTrue(c.status().ioQueues().get(0).persistent());
+      assertEquals("pagepool", c.status().ioQueues().get(0).allocator());
+    }
+  }
+
+  @Test
+  void servicingOnThePagePoolRestoresAndLeavesNothingPending() throws Exception {
+    Controller c1 = Controller.start(emu.device(), pool.clientFor(emu.device().id()), options);
+    byte[] data = new byte[64 * 1024];
+    new Random(5).nextBytes(data);
+    try (NamespaceHandle h = c1.open(1, "disk")) {
+      MemoryBlock b = c1.allocateBuffer(data.length);
+      b.copyFrom(ByteBuffer.wrap(data), 0);
+      h.write(0, data.length / 512, b, 0, false);
+      b.close();
+    }
+    long resets = emu.resetCount();
+    byte[] saved = SavedStateCodec.encode(c1.save());
+    c1.release();
+    try (Controller c2 = Controller.restore(emu.device(), pool.clientFor(emu.device().id()),
+        options, SavedStateCodec.decode(saved))) {
+      assertEquals("restored", c2.status().lastStart());
+      assertTrue(pool.validate().clean(), pool.validate().toString());
+      try (NamespaceHandle h = c2.open(1, "disk")) {
+        MemoryBlock b = c2.allocateBuffer(data.length);
+        h.read(0, data.length / 512, b, 0);
+        byte[] got = new byte[data.length];
+        b.copyTo(0, ByteBuffer.wrap(got));
+        assertArrayEquals(data, got);
+      }
+      assertEquals(resets, emu.resetCount());
+    }
+  }
+
+  @Test
+  void savedStateWithKeepaliveOffFreesThePoolAndValidationIsClean() throws Exception {
+    Controller c1 = Controller.start(emu.device(), pool.clientFor(emu.device().id()), options);
+    byte[] saved = SavedStateCodec.encode(c1.save());
+    c1.release();
+    long resets = emu.resetCount();
+    try (Controller c2 = Controller.restore(emu.device(), pool.clientFor(emu.device().id()),
+        options.withKeepalive(false), SavedStateCodec.decode(saved))) {
+      assertTrue(c2.status().lastStart().startsWith("cold (keepalive is off"),
+          c2.status().lastStart());
+      assertTrue(emu.resetCount() > resets);
+      assertTrue(pool.validate().clean(), "stale blocks freed: " + pool.validate());
+    }
+  }
+}
