@@ -170,4 +170,22 @@ class JnvmeScriptIT {
     assertEquals(0, r.status(), r.toString());
     assertTrue(r.out().contains("nvme0n1: active, 1048576 blocks of 512 bytes"), r.toString());
   }
+
+  @Test
+  @SuppressWarnings("unchecked")
+  void serviceThenStatusShowsTheServicingItsPauseAndNoReset() throws Exception {
+    Run r = jnvme("-c", "nvme:service; nvme:status -o json");
+    assertEquals(0, r.status(), r.toString());
+    String json = r.out().substring(r.out().indexOf("{\n"));
+    Map<String, Object> root = (Map<String, Object>) JsonParser.parse(json);
+    Map<String, Object> nvme0 = ((List<Map<String, Object>>) root.get("Controllers")).get(0);
+    assertEquals("nvme0", nvme0.get("Controller"), r.toString());
+    assertEquals(Boolean.TRUE, nvme0.get("Keepalive"), r.toString());
+    assertEquals("restored", nvme0.get("LastStart"), r.toString());
+    Map<String, Object> last = (Map<String, Object>) nvme0.get("LastServicing");
+    assertEquals(Boolean.FALSE, last.get("Reset"), r.toString());
+    assertTrue(((Number) last.get("PauseMicros")).longValue() > 0, r.toString());
+    List<Map<String, Object>> queues = (List<Map<String, Object>>) nvme0.get("Queues");
+    assertEquals("pagepool", queues.get(0).get("Allocator"), r.toString());
+  }
 }

@@ -1,5 +1,10 @@
 package io.jnvme.itest;
 
+import java.util.Hashtable;
+import java.util.Map;
+import org.osgi.framework.Bundle;
+import org.osgi.service.cm.Configuration;
+import org.osgi.service.cm.ConfigurationAdmin;
 import static org.ops4j.pax.exam.CoreOptions.bundle;
 import static org.ops4j.pax.exam.CoreOptions.junitBundles;
 import static org.ops4j.pax.exam.CoreOptions.options;
@@ -48,7 +53,50 @@ public abstract class NvmeTestSupport {
         staged("driver-api"),
         staged("driver"),
         staged("dma-lockmem"),
-        staged("transport-emulated"));
+        staged("transport-emulated"),
+        staged("manager"),
+        // Started by the tests that use it, after they configured its pool file.
+        staged("dma-pagepool").noStart());
+  }
+
+  /** The page pool's configuration: a file of its own per test run, in /dev/shm. */
+  protected static void configurePagePool(BundleContext context, String name) throws Exception {
+    ConfigurationAdmin ca = context.getService(
+        context.getServiceReference(ConfigurationAdmin.class));
+    Configuration c = ca.getConfiguration("io.jnvme.dma.pagepool", "?");
+    Hashtable<String, Object> p = new Hashtable<>();
+    p.put("directory", "/dev/shm");
+    p.put("pool.name", name + "-" + ProcessHandle.current().pid());
+    p.put("size", 64L << 20);
+    c.update(p);
+  }
+
+  /**
+   * Creates a controller configuration (factory PID {@code io.jnvme.controller}), as a file in
+   * {@code etc/} would.
+   *
+   * @param props extra properties (keepalive, cpuCount, transportOptions, ...)
+   */
+  protected static Configuration configureController(BundleContext context, String name,
+      Map<String, Object> props) throws Exception {
+    ConfigurationAdmin ca = context.getService(
+        context.getServiceReference(ConfigurationAdmin.class));
+    Configuration c = ca.createFactoryConfiguration("io.jnvme.controller", "?");
+    Hashtable<String, Object> p = new Hashtable<>(props);
+    p.put("name", name);
+    p.putIfAbsent("transport", "emulated");
+    c.update(p);
+    return c;
+  }
+
+  /** A bundle by symbolic name. */
+  protected static Bundle bundleNamed(BundleContext context, String symbolicName) {
+    for (Bundle b : context.getBundles()) {
+      if (symbolicName.equals(b.getSymbolicName())) {
+        return b;
+      }
+    }
+    throw new AssertionError("no bundle " + symbolicName);
   }
 
   /** A bundle from the staging directory, by artifact id. */

@@ -59,6 +59,13 @@ public interface NvmeController extends AutoCloseable {
    */
   void rescanNamespaces() throws NvmeException;
 
+  /**
+   * Where new queues and buffers come from from now on (allocator hot-swap). Memory already in use
+   * stays where it is. {@code null} means no allocator is bound: new queues cannot be made and
+   * their CPUs share existing queues.
+   */
+  void allocator(io.jnvme.device.DmaClient dma);
+
   /** Queues, fallback counter, failures. */
   ControllerStatus status();
 

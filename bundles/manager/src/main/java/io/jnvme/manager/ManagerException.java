@@ -7,7 +7,8 @@ package io.jnvme.manager;
  * @since 1.0
  */
 public abstract sealed class ManagerException extends Exception
-    permits ConnectFailedException, DisconnectRefusedException, UnknownControllerException {
+    permits ConnectFailedException, DisconnectRefusedException, UnknownControllerException,
+        ServicingException {
   private static final long serialVersionUID = 1L;
 
   protected ManagerException(String message, Throwable cause) {

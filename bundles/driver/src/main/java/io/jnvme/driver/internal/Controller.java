@@ -75,7 +75,8 @@ public final class Controller implements NvmeController {
   private static final int MAX_NLB = 65536;
 
   private final Device device;
-  private final DmaClient dma;
+  /** The allocator new queues and buffers come from; swapped at run time, null when none. */
+  private volatile DmaClient dma;
   private final ControllerOptions options;
   private final String name;
   private final Registers regs;
@@ -442,7 +443,19 @@ public final class Controller implements NvmeController {
     return best;
   }
 
+  @Override
+  public void allocator(DmaClient next) {
+    DmaClient before = dma;
+    dma = next;
+    LOG.info("allocator changed controller={} from={} to={}", name,
+        before == null ? "none" : before.allocatorName(), next == null ? "none" : next.allocatorName());
+  }
+
   private QueuePair newIoQueue(int cpu) throws NvmeException {
+    DmaClient dma = this.dma;
+    if (dma == null) {
+      throw new ResourceException("no DMA allocator is bound controller=" + name, null);
+    }
     if (options.keepalive() && !dma.persistent()) {
       throw new ResourceException("keepalive is on, but the bound DMA allocator '"
           + dma.allocatorName() + "' is not persistent controller=" + name, null);
@@ -1218,6 +1231,10 @@ public final class Controller implements NvmeController {
 
   @Override
   public MemoryBlock allocateBuffer(long size) throws NvmeException {
+    DmaClient dma = this.dma;
+    if (dma == null) {
+      throw new ResourceException("no DMA allocator is bound controller=" + name, null);
+    }
     if (size <= 0) {
       throw new io.jnvme.driver.InvalidRequestException("buffer size must be positive, got "
           + size);

@@ -178,6 +178,9 @@ final class FakeController implements NvmeController {
   public void resumeAfterSave() {}
 
   @Override
+  public void allocator(io.jnvme.device.DmaClient dma) {}
+
+  @Override
   public void release() {}
 
   @Override

@@ -23,15 +23,16 @@ import org.slf4j.LoggerFactory;
 /**
  * Builds an {@link EmulatedController} from configuration and registers its {@link Device} and
  * the controller itself as services, both with {@code transport.type=emulated},
- * {@code device.id} and {@code controller.name}. Without configuration there is one controller,
- * {@code nvme0} with two memory namespaces; each factory configuration adds one controller.
+ * {@code device.id} and {@code controller.name}: each factory configuration adds one bare device.
+ * The platform's controllers come from controller configurations instead, which open their
+ * devices through {@link EmulatedDeviceFactory}.
  *
  * <p>The services are registered by hand rather than provided by the component, because they are
  * two objects of which the component is neither.
  */
 @Component(
     configurationPid = EmulatedControllerComponent.PID,
-    configurationPolicy = ConfigurationPolicy.OPTIONAL,
+    configurationPolicy = ConfigurationPolicy.REQUIRE,
     service = {})
 @Designate(ocd = EmulatedControllerConfiguration.class, factory = true)
 public final class EmulatedControllerComponent {
