@@ -188,4 +188,17 @@ class JnvmeScriptIT {
     List<Map<String, Object>> queues = (List<Map<String, Object>>) nvme0.get("Queues");
     assertEquals("pagepool", queues.get(0).get("Allocator"), r.toString());
   }
+
+  @Test
+  @SuppressWarnings("unchecked")
+  void disconnectAllLeavesOwnedControllersConnected() throws Exception {
+    Run r = jnvme("-c", "nvme:connect --transport emulated --owner orch-a;"
+        + " nvme:disconnect-all --yes; nvme:list -o json");
+    assertEquals(0, r.status(), r.toString());
+    String json = r.out().substring(r.out().indexOf("{\n"));
+    Map<String, Object> root = (Map<String, Object>) JsonParser.parse(json);
+    List<Map<String, Object>> devices = (List<Map<String, Object>>) root.get("Devices");
+    assertEquals(1, devices.size(), r.toString());
+    assertEquals("nvme1", devices.get(0).get("Controller"), "orch-a's controller stays: " + r);
+  }
 }

@@ -3,13 +3,13 @@ package io.jnvme.manager.internal.osgi;
 import org.osgi.service.metatype.annotations.AttributeDefinition;
 import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 
-/** One NVMe controller of the platform (factory PID {@code io.jnvme.controller}). */
+/**
+ * One NVMe controller of the platform (factory PID {@code io.jnvme.controller}). There is no name
+ * key: the manager names controllers as Linux does, lowest free instance first.
+ */
 @ObjectClassDefinition(name = "jnvme controller",
     description = "An NVMe controller: the transport that opens its device and how the driver runs it.")
 public @interface ControllerConfiguration {
-  @AttributeDefinition(description = "Instance name, e.g. nvme0")
-  String name();
-
   @AttributeDefinition(description = "Transport: emulated, qemu or vfio")
   String transport() default "emulated";
 

@@ -47,14 +47,181 @@ public final class PlatformComponent implements Servicing, PlatformControllers {
   private final BundleContext context;
   private final Platform platform = new Platform();
   private volatile ServicingReport last;
+  private final java.nio.file.Path stateDir;
+  private final io.jnvme.manager.ControllerManager manager;
+  private final String managerFailure;
+  private final java.util.Map<String, io.jnvme.device.DeviceFactory> transports =
+      new java.util.concurrent.ConcurrentHashMap<>();
+  private final java.util.Map<ConfiguredController,
+      org.osgi.framework.ServiceRegistration<io.jnvme.driver.NvmeController>> registrations =
+      new java.util.concurrent.ConcurrentHashMap<>();
+  private volatile io.jnvme.driver.NvmeDriverFactory driver;
+  private volatile io.jnvme.device.DmaClientProvider dma;
 
+  /**
+   * Opens the ownership registry in the state directory and builds the controller manager; a
+   * registry that cannot be opened disables connect and disconnect (with the reason), never the
+   * controllers.
+   */
   @Activate
   public PlatformComponent(BundleContext context) {
     this.context = context;
+    this.stateDir = ControllerConfigComponent.stateDir(context);
+    io.jnvme.manager.ControllerManager m = null;
+    String why = null;
+    try {
+      io.jnvme.manager.registry.OwnershipRegistry registry =
+          io.jnvme.manager.registry.OwnershipRegistry.open(stateDir);
+      dropStaleEmulatedEntries(registry);
+      m = new io.jnvme.manager.ControllerManager(registry,
+          new io.jnvme.manager.internal.platform.PlatformConnector(this::addController,
+              java.time.Duration.ofSeconds(60)),
+          io.jnvme.manager.naming.NamingPolicy.DEFAULT);
+    } catch (io.jnvme.manager.registry.RegistryException e) {
+      why = "the ownership registry in " + stateDir + " cannot be used: " + e.getMessage();
+      LOG.error(why);
+    }
+    this.manager = m;
+    this.managerFailure = why;
+  }
+
+  /**
+   * Emulated controllers live in this JVM, so a registry entry of one left by an earlier JVM on
+   * this state directory is stale; removed by id, so a new entry that reused the name survives.
+   */
+  private static void dropStaleEmulatedEntries(io.jnvme.manager.registry.OwnershipRegistry r) {
+    try {
+      for (io.jnvme.manager.registry.RegistryEntry e : r.list()) {
+        if ("emulated".equals(e.transport())) {
+          r.removeIfIdMatches(e.name(), e.id());
+        }
+      }
+    } catch (io.jnvme.manager.registry.RegistryException e) {
+      LOG.warn("stale registry entries not cleaned: {}", e.getMessage());
+    }
   }
 
   public Platform platform() {
     return platform;
+  }
+
+  /** The controller manager (names, owners), or empty with {@link #managerFailure()}. */
+  public Optional<io.jnvme.manager.ControllerManager> manager() {
+    return Optional.ofNullable(manager);
+  }
+
+  public String managerFailure() {
+    return managerFailure;
+  }
+
+  /** Adds a controller to the platform and tries to start it (the manager's connector). */
+  private ConfiguredController addController(
+      io.jnvme.manager.internal.platform.ControllerConfig cfg) {
+    ConfiguredController[] self = new ConfiguredController[1];
+    ConfiguredController c = new ConfiguredController(cfg, stateDir,
+        ctrl -> publish(self[0], ctrl), ctrl -> withdraw(self[0]));
+    self[0] = c;
+    c.onStopped(() -> {
+      withdraw(c);
+      platform.remove(c);
+    });
+    platform.add(c);
+    c.ensureRunning(driver, dma, transports.get(cfg.transport()));
+    platform.changed();
+    return c;
+  }
+
+  private void publish(ConfiguredController c, io.jnvme.driver.NvmeController ctrl) {
+    java.util.Dictionary<String, Object> props = new java.util.Hashtable<>();
+    props.put(io.jnvme.driver.NvmeController.NAME, c.config().name());
+    props.put(io.jnvme.device.Device.TRANSPORT_TYPE, c.config().transport());
+    props.put(io.jnvme.device.Device.DEVICE_ID, ctrl.deviceId());
+    if (!c.config().owner().isEmpty()) {
+      props.put("controller.owner", c.config().owner());
+    }
+    registrations.put(c,
+        context.registerService(io.jnvme.driver.NvmeController.class, ctrl, props));
+  }
+
+  private void withdraw(ConfiguredController c) {
+    org.osgi.framework.ServiceRegistration<?> r = registrations.remove(c);
+    if (r != null) {
+      try {
+        r.unregister();
+      } catch (IllegalStateException e) {
+        // The bundle is stopping and took the registration with it.
+      }
+    }
+  }
+
+  private void reconcileAll() {
+    for (ConfiguredController c : platform.controllers()) {
+      c.ensureRunning(driver, dma, transports.get(c.config().transport()));
+    }
+    platform.changed();
+  }
+
+  @org.osgi.service.component.annotations.Reference(
+      cardinality = org.osgi.service.component.annotations.ReferenceCardinality.OPTIONAL,
+      policy = org.osgi.service.component.annotations.ReferencePolicy.DYNAMIC,
+      policyOption = org.osgi.service.component.annotations.ReferencePolicyOption.GREEDY)
+  void bindDriver(io.jnvme.driver.NvmeDriverFactory f) {
+    driver = f;
+    reconcileAll();
+  }
+
+  void unbindDriver(io.jnvme.driver.NvmeDriverFactory f) {
+    if (driver == f) {
+      // The driver is still usable here: each controller saves itself (keepalive) or shuts down.
+      for (ConfiguredController c : platform.controllers()) {
+        c.driverLeaving();
+      }
+      driver = null;
+      platform.changed();
+    }
+  }
+
+  @org.osgi.service.component.annotations.Reference(
+      cardinality = org.osgi.service.component.annotations.ReferenceCardinality.OPTIONAL,
+      policy = org.osgi.service.component.annotations.ReferencePolicy.DYNAMIC,
+      policyOption = org.osgi.service.component.annotations.ReferencePolicyOption.GREEDY)
+  void bindDma(io.jnvme.device.DmaClientProvider p) {
+    dma = p;
+    for (ConfiguredController c : platform.controllers()) {
+      c.allocatorChanged(p);
+    }
+    reconcileAll();
+  }
+
+  void unbindDma(io.jnvme.device.DmaClientProvider p) {
+    if (dma == p) {
+      dma = null;
+      for (ConfiguredController c : platform.controllers()) {
+        c.allocatorChanged(null);
+      }
+    }
+  }
+
+  @org.osgi.service.component.annotations.Reference(
+      cardinality = org.osgi.service.component.annotations.ReferenceCardinality.MULTIPLE,
+      policy = org.osgi.service.component.annotations.ReferencePolicy.DYNAMIC)
+  void bindTransport(io.jnvme.device.DeviceFactory f, java.util.Map<String, Object> props) {
+    transports.put(String.valueOf(props.getOrDefault(io.jnvme.device.Device.TRANSPORT_TYPE,
+        f.transport())), f);
+    reconcileAll();
+  }
+
+  void unbindTransport(io.jnvme.device.DeviceFactory f, java.util.Map<String, Object> props) {
+    transports.remove(String.valueOf(props.getOrDefault(io.jnvme.device.Device.TRANSPORT_TYPE,
+        f.transport())), f);
+  }
+
+  /** Stops every controller when the manager goes. */
+  @org.osgi.service.component.annotations.Deactivate
+  void deactivate() {
+    for (ConfiguredController c : platform.controllers()) {
+      c.stop();
+    }
   }
 
   @Override

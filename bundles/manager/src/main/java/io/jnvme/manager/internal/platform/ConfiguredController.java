@@ -60,6 +60,7 @@ public final class ConfiguredController {
   private String waitingFor = "driver";
   private long servicingStartNanos;
   private ControllerServicing lastServicing;
+  private Runnable onStopped = () -> { };
 
   /**
    * @param publish registers a running controller (as an OSGi service)
@@ -75,6 +76,33 @@ public final class ConfiguredController {
 
   public ControllerConfig config() {
     return config;
+  }
+
+  /** Called once after {@link #stop()}. */
+  public synchronized void onStopped(Runnable r) {
+    this.onStopped = r;
+  }
+
+  /** Waits until it runs, failed or stopped. */
+  public synchronized boolean awaitStarted(long timeoutMillis) throws InterruptedException {
+    return awaitPhase(timeoutMillis, Phase.RUNNING, Phase.FAILED, Phase.STOPPED);
+  }
+
+  /** Waits until it runs or stopped (a failure is retried when services change). */
+  public synchronized boolean awaitRunning(long timeoutMillis) throws InterruptedException {
+    return awaitPhase(timeoutMillis, Phase.RUNNING, Phase.STOPPED);
+  }
+
+  private boolean awaitPhase(long timeoutMillis, Phase... phases) throws InterruptedException {
+    long deadline = System.currentTimeMillis() + timeoutMillis;
+    while (!java.util.List.of(phases).contains(phase)) {
+      long left = deadline - System.currentTimeMillis();
+      if (left <= 0) {
+        return false;
+      }
+      wait(left);
+    }
+    return true;
   }
 
   public synchronized Phase phase() {
@@ -125,6 +153,14 @@ public final class ConfiguredController {
    */
   public synchronized void ensureRunning(NvmeDriverFactory driver, DmaClientProvider dma,
       DeviceFactory transport) {
+    try {
+      start(driver, dma, transport);
+    } finally {
+      notifyAll();
+    }
+  }
+
+  private void start(NvmeDriverFactory driver, DmaClientProvider dma, DeviceFactory transport) {
     if (phase == Phase.RUNNING || phase == Phase.STOPPED) {
       return;
     }
@@ -186,6 +222,14 @@ public final class ConfiguredController {
    * shut down.
    */
   public synchronized void driverLeaving() {
+    try {
+      leave();
+    } finally {
+      notifyAll();
+    }
+  }
+
+  private void leave() {
     if (phase != Phase.RUNNING) {
       if (phase == Phase.FAILED) {
         phase = Phase.WAITING;
@@ -217,6 +261,9 @@ public final class ConfiguredController {
 
   /** The configuration was removed or the manager stops: shut down and give the device back. */
   public synchronized void stop() {
+    if (phase == Phase.STOPPED) {
+      return;
+    }
     if (controller != null) {
       withdraw.accept(controller);
       controller.close();
@@ -227,6 +274,8 @@ public final class ConfiguredController {
       device = null;
     }
     phase = Phase.STOPPED;
+    notifyAll();
+    onStopped.run();
   }
 
   /** The allocator changed: new queues use it; memory in use stays where it is. */
