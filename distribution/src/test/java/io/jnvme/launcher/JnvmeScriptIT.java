@@ -201,4 +201,17 @@ class JnvmeScriptIT {
     assertEquals(1, devices.size(), r.toString());
     assertEquals("nvme1", devices.get(0).get("Controller"), "orch-a's controller stays: " + r);
   }
+
+  @Test
+  void logPagesFeaturesAndResetWorkOnThePlatform() throws Exception {
+    Path zeros = Files.write(tmp.resolve("zeros.bin"), new byte[512]);
+    Run r = jnvme("-c", "nvme:write nvme0n1 -s 0 -c 0 -z 512 -d " + zeros + "; nvme:smart-log nvme0;"
+        + " nvme:error-log nvme0 -e 1; nvme:get-feature nvme0 -f 7; nvme:reset nvme0;"
+        + " nvme:status");
+    assertEquals(0, r.status(), r.toString());
+    assertTrue(r.out().contains("host_write_commands"), r.toString());
+    assertTrue(r.out().contains("get-feature:0x07 (NUMBER_OF_QUEUES)"), r.toString());
+    assertTrue(r.out().contains("Reset nvme0"), r.toString());
+    assertTrue(r.out().contains("last start cold"), "a reset brings it up cold: " + r);
+  }
 }

@@ -35,6 +35,17 @@ public interface NvmeController extends AutoCloseable {
   /** Active namespaces (Identify CNS 02h) and what the driver knows of each. */
   List<NamespaceInfo> namespaces() throws NvmeException;
 
+  /**
+   * Get Log Page: {@code bytes} (a multiple of 4, at most 4096) of log {@code lid}, read now. The
+   * event it may report is cleared (RAE = 0).
+   *
+   * @param nsid the namespace, or {@code 0xFFFFFFFF} for the controller as a whole
+   */
+  ByteBuffer logPage(int lid, int nsid, int bytes) throws NvmeException;
+
+  /** Get Features: completion dword 0 of feature {@code fid} (current value). */
+  int feature(int fid, int nsid, int cdw11) throws NvmeException;
+
   /** The raw 4096-byte Identify Namespace data of {@code nsid}, fetched now. */
   ByteBuffer identifyNamespace(int nsid) throws NvmeException;
 

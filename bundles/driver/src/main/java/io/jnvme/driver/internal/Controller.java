@@ -1184,6 +1184,20 @@ public final class Controller implements NvmeController {
   }
 
   @Override
+  public ByteBuffer logPage(int lid, int nsid, int bytes) throws NvmeException {
+    if (bytes < 4 || bytes > PAGE || bytes % 4 != 0) {
+      throw new io.jnvme.driver.InvalidRequestException("log page length " + bytes
+          + " must be a multiple of 4 between 4 and " + PAGE);
+    }
+    return getLogPage(lid, nsid, bytes, false).asReadOnlyBuffer().order(ByteOrder.LITTLE_ENDIAN);
+  }
+
+  @Override
+  public int feature(int fid, int nsid, int cdw11) throws NvmeException {
+    return getFeature(fid, nsid, cdw11);
+  }
+
+  @Override
   public ByteBuffer identifyNamespace(int nsid) throws NvmeException {
     return identifyRaw(Cns.NAMESPACE.raw(), nsid).asReadOnlyBuffer().order(ByteOrder.LITTLE_ENDIAN);
   }

@@ -39,7 +39,7 @@ final class NvmeShell {
 
   /** The commands, as Gogo function names. */
   static final List<String> COMMANDS =
-      List.of("list", "id-ctrl", "id-ns", "read", "write", "flush", "ns-rescan", "help");
+      List.of("list", "id-ctrl", "id-ns", "read", "write", "flush", "ns-rescan", "smart-log", "error-log", "get-feature", "help");
 
   /** Orders nvme2 before nvme10. */
   static final Comparator<String> NAME_ORDER =
@@ -81,6 +81,21 @@ final class NvmeShell {
       "nvme:write <nvmeXnY> -s <start-block> -c <block-count> -z <data-size> -d <file> [-f]";
   private static final String FLUSH_USAGE = "nvme:flush <nvmeXnY>";
   private static final String NS_RESCAN_USAGE = "nvme:ns-rescan <nvmeX>";
+  private static final String SMART_LOG_USAGE = "nvme:smart-log <nvmeX> [-o normal|json]";
+  private static final String ERROR_LOG_USAGE =
+      "nvme:error-log <nvmeX> [-e <entries>] [-o normal|json]";
+  private static final String GET_FEATURE_USAGE =
+      "nvme:get-feature <nvmeX> -f <feature-id> [-n <nsid>] [-c <cdw11>] [-o normal|json]";
+  private static final Args.Option ENTRIES = new Args.Option("e", "log-entries", "n",
+      "number of error log entries to show (default 8)");
+  private static final Args.Option FEATURE = new Args.Option("f", "feature-id", "fid",
+      "feature identifier (e.g. 7 = Number of Queues, 0x0b = Async Event Configuration)");
+  private static final Args.Option CDW11 = new Args.Option("c", "cdw11", "value",
+      "command dword 11 of Get Features");
+  private static final List<Args.Option> SMART_LOG_OPTIONS = List.of(OUTPUT, HELP);
+  private static final List<Args.Option> ERROR_LOG_OPTIONS = List.of(ENTRIES, OUTPUT, HELP);
+  private static final List<Args.Option> GET_FEATURE_OPTIONS =
+      List.of(FEATURE, NSID, CDW11, OUTPUT, HELP);
   private static final List<Args.Option> NS_RESCAN_OPTIONS = List.of(HELP);
 
   private final Supplier<Map<String, NvmeController>> controllers;
@@ -113,6 +128,9 @@ final class NvmeShell {
       case "write" -> write(Args.parse(command, args, WRITE_OPTIONS), out);
       case "flush" -> flush(Args.parse(command, args, FLUSH_OPTIONS), out);
       case "ns-rescan" -> nsRescan(Args.parse(command, args, NS_RESCAN_OPTIONS), out);
+      case "smart-log" -> smartLog(Args.parse(command, args, SMART_LOG_OPTIONS), out);
+      case "error-log" -> errorLog(Args.parse(command, args, ERROR_LOG_OPTIONS), out);
+      case "get-feature" -> getFeature(Args.parse(command, args, GET_FEATURE_OPTIONS), out);
       case "help" -> help(Args.parse(command, args, List.of(HELP)), out);
       default -> throw new IllegalArgumentException(
           "unknown command " + command + " (commands: "
@@ -430,6 +448,106 @@ final class NvmeShell {
     }
   }
 
+  /** {@code nvme:smart-log}: the SMART / Health Information log (02h), nvme-cli's keys. */
+  private void smartLog(Args a, PrintStream out) throws NvmeException {
+    if (help(a, SMART_LOG_USAGE, SMART_LOG_OPTIONS, out)) {
+      return;
+    }
+    String name = strip(a.single("<controller>", SMART_LOG_USAGE));
+    io.jnvme.spec.SmartHealthLog log = new io.jnvme.spec.SmartHealthLog().wrap(
+        controller(name).logPage(io.jnvme.spec.LogPageId.SMART_HEALTH.raw(), -1,
+            io.jnvme.spec.SmartHealthLog.SIZE), 0);
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("critical_warning", log.criticalWarning());
+    m.put("temperature", log.compositeTemperature());
+    m.put("avail_spare", log.availableSpare());
+    m.put("spare_thresh", log.availableSpareThreshold());
+    m.put("percent_used", log.percentageUsed());
+    m.put("data_units_read", log.dataUnitsRead());
+    m.put("data_units_written", log.dataUnitsWritten());
+    m.put("host_read_commands", log.hostReadCommands());
+    m.put("host_write_commands", log.hostWriteCommands());
+    m.put("controller_busy_time", log.controllerBusyTime());
+    m.put("power_cycles", log.powerCycles());
+    m.put("power_on_hours", log.powerOnHours());
+    m.put("unsafe_shutdowns", log.unsafeShutdowns());
+    m.put("media_errors", log.mediaErrors());
+    m.put("num_err_log_entries", log.errorLogEntries());
+    if (json(a)) {
+      out.println(Json.write(m));
+      return;
+    }
+    StringBuilder s = new StringBuilder("Smart Log for NVME device:" + name
+        + " namespace-id:ffffffff\n");
+    m.forEach((k, v) -> s.append(String.format("%-36s: %s%n", k, k.equals("temperature")
+        ? v + " K (" + ((int) v - 273) + " C)" : v)));
+    out.print(s);
+  }
+
+  /** {@code nvme:error-log}: the Error Information log (01h), newest entries first. */
+  private void errorLog(Args a, PrintStream out) throws NvmeException {
+    if (help(a, ERROR_LOG_USAGE, ERROR_LOG_OPTIONS, out)) {
+      return;
+    }
+    String name = strip(a.single("<controller>", ERROR_LOG_USAGE));
+    NvmeController c = controller(name);
+    int max = c.identifyController().get(io.jnvme.spec.IdentifyController.ELPE_OFFSET) + 1;
+    int entries = (int) Math.min(Math.min(max & 0xFF, 64), a.number(ENTRIES, 8, 1));
+    java.nio.ByteBuffer raw = c.logPage(io.jnvme.spec.LogPageId.ERROR_INFORMATION.raw(), -1,
+        entries * io.jnvme.spec.ErrorLogEntry.SIZE);
+    List<Map<String, Object>> list = new java.util.ArrayList<>();
+    for (int i = 0; i < entries; i++) {
+      io.jnvme.spec.ErrorLogEntry e = new io.jnvme.spec.ErrorLogEntry().wrap(raw,
+          i * io.jnvme.spec.ErrorLogEntry.SIZE);
+      Map<String, Object> m = new LinkedHashMap<>();
+      m.put("error_count", e.errorCount());
+      m.put("sqid", e.sqid());
+      m.put("cmdid", e.cid());
+      m.put("status_field", e.statusWord());
+      m.put("status", e.status().toString());
+      m.put("parm_err_loc", e.parameterErrorLocation());
+      m.put("lba", e.lba());
+      m.put("nsid", Integer.toUnsignedLong(e.nsid()));
+      list.add(m);
+    }
+    if (json(a)) {
+      out.println(Json.write(Map.of("errors", list)));
+      return;
+    }
+    StringBuilder s = new StringBuilder("Error Log Entries for device:" + name + " entries:"
+        + entries + "\n");
+    for (int i = 0; i < list.size(); i++) {
+      s.append("Entry[").append(i).append("]\n");
+      list.get(i).forEach((k, v) -> s.append(String.format("  %-14s: %s%n", k, v)));
+    }
+    out.print(s);
+  }
+
+  /** {@code nvme:get-feature}: Get Features, current value. */
+  private void getFeature(Args a, PrintStream out) throws NvmeException {
+    if (help(a, GET_FEATURE_USAGE, GET_FEATURE_OPTIONS, out)) {
+      return;
+    }
+    String name = strip(a.single("<controller>", GET_FEATURE_USAGE));
+    long fid = a.requiredNumber(FEATURE, 0);
+    if (fid > 0xFF) {
+      throw new IllegalArgumentException("nvme:get-feature: feature id " + fid + " is not 0..255");
+    }
+    int nsid = (int) a.number(NSID, 0, 0);
+    int cdw11 = (int) a.number(CDW11, 0, 0);
+    int value = controller(name).feature((int) fid, nsid, cdw11);
+    String fname = new io.jnvme.spec.FeatureId((int) fid).name();
+    if (json(a)) {
+      Map<String, Object> m = new LinkedHashMap<>();
+      m.put("feature_id", fid);
+      m.put("name", fname);
+      m.put("value", Integer.toUnsignedLong(value));
+      out.println(Json.write(m));
+      return;
+    }
+    out.printf("get-feature:0x%02x (%s), Current value:0x%08x%n", fid, fname, value);
+  }
+
   // ---- names -----------------------------------------------------------------------------
 
   /**
@@ -558,6 +676,9 @@ final class NvmeShell {
     usages.put("write", WRITE_USAGE);
     usages.put("flush", FLUSH_USAGE);
     usages.put("ns-rescan", NS_RESCAN_USAGE);
+    usages.put("smart-log", SMART_LOG_USAGE);
+    usages.put("error-log", ERROR_LOG_USAGE);
+    usages.put("get-feature", GET_FEATURE_USAGE);
     if (a.positional().isEmpty()) {
       StringBuilder s = new StringBuilder("nvme commands (nvme:<command> -h for its options):\n");
       usages.values().forEach(u -> s.append("  ").append(u).append('\n'));
@@ -573,6 +694,9 @@ final class NvmeShell {
       case "write" -> WRITE_OPTIONS;
       case "flush" -> FLUSH_OPTIONS;
       case "ns-rescan" -> NS_RESCAN_OPTIONS;
+      case "smart-log" -> SMART_LOG_OPTIONS;
+      case "error-log" -> ERROR_LOG_OPTIONS;
+      case "get-feature" -> GET_FEATURE_OPTIONS;
       default -> throw new IllegalArgumentException("nvme:help: unknown command '" + name
           + "' (commands: " + String.join(", ", usages.keySet()) + ")");
     };

@@ -38,6 +38,9 @@ import org.osgi.service.component.annotations.ReferencePolicy;
       "osgi.command.function=write",
       "osgi.command.function=flush",
       "osgi.command.function=ns-rescan",
+      "osgi.command.function=smart-log",
+      "osgi.command.function=error-log",
+      "osgi.command.function=get-feature",
       "osgi.command.function=help"
     })
 public final class NvmeShellCommands {

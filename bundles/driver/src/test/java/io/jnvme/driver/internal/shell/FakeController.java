@@ -181,6 +181,21 @@ final class FakeController implements NvmeController {
   public void allocator(io.jnvme.device.DmaClient dma) {}
 
   @Override
+  public ByteBuffer logPage(int lid, int nsid, int bytes) {
+    ByteBuffer b = ByteBuffer.allocate(bytes).order(ByteOrder.LITTLE_ENDIAN);
+    if (lid == 2 && bytes >= 512) {
+      b.putShort(1, (short) 310);
+      b.put(3, (byte) 100);
+    }
+    return b;
+  }
+
+  @Override
+  public int feature(int fid, int nsid, int cdw11) {
+    return fid == 7 ? 0x000F000F : 0;
+  }
+
+  @Override
   public void release() {}
 
   @Override

@@ -305,7 +305,7 @@ class NvmeShellTest {
     assertContains("-z/--data-size <bytes>", help);
     assertContains("usage: nvme:list", run("list", "--help"));
     assertEquals("unknown command nvme:format (commands: nvme:list, nvme:id-ctrl, nvme:id-ns, "
-        + "nvme:read, nvme:write, nvme:flush, nvme:ns-rescan, nvme:help)", fails("format").getMessage());
+        + "nvme:read, nvme:write, nvme:flush, nvme:ns-rescan, nvme:smart-log, nvme:error-log, nvme:get-feature, nvme:help)", fails("format").getMessage());
     String all = run("help");
     assertTrue(all.startsWith("nvme commands (nvme:<command> -h for its options):\n"), all);
     assertContains("  nvme:id-ctrl <nvmeX> [-o normal|json]\n", all);
@@ -331,5 +331,28 @@ class NvmeShellTest {
     }
     assertContains("\"NameSpace\": \"nvme0n5\"", bytes.toString(StandardCharsets.UTF_8));
     assertThrows(IllegalArgumentException.class, () -> c._main());
+  }
+
+  @Test
+  @SuppressWarnings("unchecked")
+  void smartLogErrorLogAndGetFeatureUseNvmeCliKeys() throws Exception {
+    Map<String, Object> smart = (Map<String, Object>) JsonParser.parse(
+        run("smart-log", "nvme0", "-o", "json"));
+    assertEquals(310L, smart.get("temperature"));
+    assertEquals(100L, smart.get("avail_spare"));
+    assertContains("temperature", run("smart-log", "nvme0"));
+    assertContains("37 C", run("smart-log", "nvme0"));
+    Map<String, Object> errors = (Map<String, Object>) JsonParser.parse(
+        run("error-log", "nvme0", "-e", "2", "-o", "json"));
+    assertEquals(1, ((List<Object>) errors.get("errors")).size(),
+        "clamped to the controller's ELPE + 1");
+    assertContains("get-feature:0x07 (NUMBER_OF_QUEUES), Current value:0x000f000f",
+        run("get-feature", "nvme0", "-f", "7"));
+    Map<String, Object> f = (Map<String, Object>) JsonParser.parse(
+        run("get-feature", "nvme0", "--feature-id=0x7", "-o", "json"));
+    assertEquals(0x000F000FL, f.get("value"));
+    assertContains("missing option", fails("get-feature", "nvme0").getMessage());
+    assertContains("not 0..255", fails("get-feature", "nvme0", "-f", "300").getMessage());
+    assertContains("unknown controller", fails("smart-log", "nvme7").getMessage());
   }
 }

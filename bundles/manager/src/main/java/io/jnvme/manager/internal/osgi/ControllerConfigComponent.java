@@ -46,6 +46,7 @@ public final class ControllerConfigComponent {
   private final ExecutorService connector;
   private final Future<?> connecting;
   private volatile String name;
+  private volatile boolean deactivating;
 
   @Activate
   public ControllerConfigComponent(ControllerConfiguration config,
@@ -80,7 +81,11 @@ public final class ControllerConfigComponent {
       LOG.info("controller from configuration connected controller={} owner={}", mc.name(),
           mc.owner());
     } catch (ConnectFailedException e) {
-      LOG.error("controller from configuration not connected: {}", e.getMessage());
+      if (deactivating) {
+        LOG.info("connect abandoned, the configuration went away: {}", e.getMessage());
+      } else {
+        LOG.error("controller from configuration not connected: {}", e.getMessage());
+      }
     }
   }
 
@@ -93,6 +98,7 @@ public final class ControllerConfigComponent {
 
   @Deactivate
   void deactivate() {
+    deactivating = true;
     String n = name;
     if (n != null) {
       try {

@@ -216,6 +216,20 @@ public final class PlatformComponent implements Servicing, PlatformControllers {
         f.transport())), f);
   }
 
+  /**
+   * Resets controller {@code name} and brings it up again.
+   *
+   * @throws IllegalArgumentException if there is no such controller
+   */
+  public String reset(String name) {
+    ConfiguredController c = platform.controllers().stream()
+        .filter(x -> x.config().name().equals(name)).findFirst()
+        .orElseThrow(() -> new IllegalArgumentException("unknown controller '" + name + "'"));
+    String how = c.reset(driver, dma, transports.get(c.config().transport()));
+    platform.changed();
+    return how;
+  }
+
   /** Stops every controller when the manager goes. */
   @org.osgi.service.component.annotations.Deactivate
   void deactivate() {

@@ -259,6 +259,35 @@ public final class ConfiguredController {
     c.close();
   }
 
+  /**
+   * {@code nvme:reset}: shuts the controller down and brings it up again; bring-up resets it
+   * (CC.EN = 0) before enabling. Outstanding commands fail with a typed error; the controller is
+   * re-registered as a new service.
+   *
+   * @return how the controller came back
+   * @throws IllegalStateException if it is not running
+   */
+  public synchronized String reset(NvmeDriverFactory driver, DmaClientProvider dma,
+      DeviceFactory transport) {
+    if (phase != Phase.RUNNING) {
+      throw new IllegalStateException("controller " + config.name() + " is " + phase
+          + ", not running");
+    }
+    NvmeController c = controller;
+    withdraw.accept(c);
+    c.close();
+    controller = null;
+    phase = Phase.WAITING;
+    deleteState();
+    start(driver, dma, transport);
+    notifyAll();
+    if (phase != Phase.RUNNING) {
+      throw new IllegalStateException("controller " + config.name() + " did not come back: "
+          + failure);
+    }
+    return controller.status().lastStart();
+  }
+
   /** The configuration was removed or the manager stops: shut down and give the device back. */
   public synchronized void stop() {
     if (phase == Phase.STOPPED) {
