@@ -69,6 +69,7 @@ public class ReadBenchmark {
   private long ops;
   private long cpu0;
   private long deviceCpu0;
+  private long driverAlloc0;
   private long ops0;
 
   @Setup(Level.Trial)
@@ -98,6 +99,7 @@ public class ReadBenchmark {
     ops0 = ops;
     cpu0 = processCpuNanos();
     deviceCpu0 = deviceCpuNanos();
+    driverAlloc0 = driverAllocatedBytes();
   }
 
   @TearDown(Level.Iteration)
@@ -105,9 +107,11 @@ public class ReadBenchmark {
     long n = ops - ops0;
     long cpu = processCpuNanos() - cpu0;
     long device = deviceCpuNanos() - deviceCpu0;
+    long alloc = driverAllocatedBytes() - driverAlloc0;
     if (n > 0) {
-      System.out.printf("%n[jnvme] qd=%d execution=%s ios=%d cpuNsPerIo=%d driverCpuNsPerIo=%d%n",
-          queueDepth, execution, n, cpu / n, (cpu - device) / n);
+      System.out.printf("%n[jnvme] qd=%d execution=%s ios=%d cpuNsPerIo=%d driverCpuNsPerIo=%d"
+          + " driverAllocBytesPerIo=%.3f%n", queueDepth, execution, n, cpu / n,
+          (cpu - device) / n, (double) alloc / n);
     }
   }
 
@@ -127,6 +131,30 @@ public class ReadBenchmark {
   private static long processCpuNanos() {
     return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
         .getProcessCpuTime();
+  }
+
+  /**
+   * Bytes allocated by the driver's threads: the benchmark thread and the completion threads
+   * ({@code bench0-*}); the emulated device's threads ({@code emu-*}) are left out. Meaningful
+   * with {@code execution=worker}, where the device does not run on the benchmark thread.
+   */
+  private static long driverAllocatedBytes() {
+    com.sun.management.ThreadMXBean t =
+        (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+    long sum = 0;
+    for (ThreadInfo info : t.getThreadInfo(t.getAllThreadIds())) {
+      if (info == null) {
+        continue;
+      }
+      String n = info.getThreadName();
+      if (n.startsWith("bench0-") || n.startsWith("org.openjdk.jmh.") || n.contains("jmh-worker")) {
+        long a = t.getThreadAllocatedBytes(info.getThreadId());
+        if (a > 0) {
+          sum += a;
+        }
+      }
+    }
+    return sum;
   }
 
   /** CPU time of the emulated device's threads (named {@code emu-*}). */

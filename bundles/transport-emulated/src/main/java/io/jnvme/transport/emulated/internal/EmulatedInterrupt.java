@@ -21,6 +21,13 @@ final class EmulatedInterrupt implements DeviceInterrupt {
   private final Condition fired = lock.newCondition();
   private final AtomicLong signals = new AtomicLong();
   private volatile int cpu;
+  /**
+   * The one waiter a driver normally has (its completion thread): it parks and is unparked
+   * directly, which allocates nothing per wait, unlike a Condition. Further concurrent waiters use
+   * the lock and condition.
+   */
+  private final java.util.concurrent.atomic.AtomicReference<Thread> sole =
+      new java.util.concurrent.atomic.AtomicReference<>();
 
   EmulatedInterrupt(int vector) {
     this.vector = vector;
@@ -49,6 +56,12 @@ final class EmulatedInterrupt implements DeviceInterrupt {
 
   private void raise() {
     pending.set(true);
+    // The sole waiter publishes itself before it re-checks pending (both volatile): either it
+    // sees this set, or this sees it and unparks it (an unpark before its park is not lost).
+    Thread t = sole.get();
+    if (t != null) {
+      java.util.concurrent.locks.LockSupport.unpark(t);
+    }
     // The waiter increments waiters before it re-checks pending, and both are volatile: either it
     // sees this set, or this sees its increment and wakes it.
     if (waiters.get() > 0) {
@@ -67,6 +80,25 @@ final class EmulatedInterrupt implements DeviceInterrupt {
       return true;
     }
     long nanos = unit.toNanos(timeout);
+    Thread me = Thread.currentThread();
+    if (sole.compareAndSet(null, me)) {
+      try {
+        long deadline = System.nanoTime() + nanos;
+        while (!pending.getAndSet(false)) {
+          long left = deadline - System.nanoTime();
+          if (left <= 0) {
+            return false;
+          }
+          java.util.concurrent.locks.LockSupport.parkNanos(this, left);
+          if (Thread.interrupted()) {
+            throw new InterruptedException();
+          }
+        }
+        return true;
+      } finally {
+        sole.set(null);
+      }
+    }
     lock.lockInterruptibly();
     waiters.incrementAndGet();
     try {
