@@ -6,7 +6,7 @@ import java.util.List;
 import java.util.Map;
 
 /** A strict little JSON parser for checking the shell's output (objects, arrays, scalars). */
-final class JsonParser {
+public final class JsonParser {
   private final String s;
   private int i;
 
@@ -15,7 +15,7 @@ final class JsonParser {
   }
 
   /** Parses a complete JSON text: Map, List, String, Long, Double, Boolean or null. */
-  static Object parse(String text) {
+  public static Object parse(String text) {
     JsonParser p = new JsonParser(text);
     Object v = p.value();
     p.ws();
