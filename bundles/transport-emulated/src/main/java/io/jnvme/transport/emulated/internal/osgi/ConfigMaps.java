@@ -4,11 +4,14 @@ import java.lang.reflect.Method;
 import java.lang.reflect.Proxy;
 import java.util.Map;
 
-/** Builds a configuration annotation instance from string options, with the annotation's defaults. */
-final class ConfigMaps {
+/**
+ * Builds a configuration annotation instance from string options, with the annotation's defaults.
+ * Plain Java (no OSGi API), also used by the emulated transport outside OSGi.
+ */
+public final class ConfigMaps {
   private ConfigMaps() {}
 
-  static <A> A of(Class<A> type, Map<String, String> options) {
+  public static <A> A of(Class<A> type, Map<String, String> options) {
     for (String key : options.keySet()) {
       try {
         type.getMethod(key);

@@ -2,10 +2,8 @@ package io.jnvme.transport.emulated.internal.osgi;
 
 import io.jnvme.device.Device;
 import io.jnvme.transport.emulated.EmulatedController;
-import io.jnvme.transport.emulated.EmulatedNamespace;
-import io.jnvme.transport.emulated.internal.NamespaceSpec;
+import io.jnvme.transport.emulated.internal.EmulatedTransport;
 import java.io.IOException;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Dictionary;
 import java.util.Hashtable;
@@ -53,7 +51,7 @@ public final class EmulatedControllerComponent {
   @Activate
   public EmulatedControllerComponent(BundleContext context, EmulatedControllerConfiguration config)
       throws IOException {
-    this.controller = build(config);
+    this.controller = EmulatedTransport.build(config);
     try {
       Dictionary<String, Object> props = new Hashtable<>();
       props.put(Device.TRANSPORT_TYPE, EmulatedController.TRANSPORT);
@@ -72,39 +70,6 @@ public final class EmulatedControllerComponent {
   /** The controller this component built (for tests). */
   EmulatedController controller() {
     return controller;
-  }
-
-  static EmulatedController build(EmulatedControllerConfiguration config) throws IOException {
-    EmulatedController.Builder b = EmulatedController.builder(config.name())
-        .modelNumber(config.modelNumber())
-        .firmwareRevision(config.firmwareRevision())
-        .maxQueueEntries(config.maxQueueEntries())
-        .maxIoQueues(config.maxIoQueues())
-        .interruptVectors(config.interruptVectors())
-        .mdts(config.mdts())
-        .capTimeout(config.capTimeout())
-        .dstrd(config.dstrd())
-        .maxNamespaceId(config.maxNamespaceId())
-        .readyDelay(Duration.ofMillis(config.readyDelayMillis()))
-        .inlineExecution(config.inlineExecution())
-        .commandLogCapacity(config.commandLogCapacity());
-    if (!config.serialNumber().isEmpty()) {
-      b.serialNumber(config.serialNumber());
-    }
-    List<EmulatedNamespace> opened = new ArrayList<>();
-    try {
-      for (NamespaceSpec s : NamespaceSpec.parse(config.namespaces())) {
-        EmulatedNamespace ns = s.create();
-        opened.add(ns);
-        b.namespace(s.nsid(), ns);
-      }
-      return b.build();
-    } catch (IOException | RuntimeException e) {
-      for (EmulatedNamespace ns : opened) {
-        ns.close();
-      }
-      throw e;
-    }
   }
 
   /** Unregisters the services and closes the controller. */
