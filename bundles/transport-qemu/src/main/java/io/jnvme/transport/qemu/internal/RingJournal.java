@@ -80,8 +80,8 @@ final class RingJournal {
   private static final int R_CQ_BASE = 24;
   private static final int R_SQ_TAIL = 32;
   private static final int R_SQ_INTENT = 36;
+  /** CQ head in bits 30:0, the phase expected at the head in bit 31: one store commits both. */
   private static final int R_CQ_HEAD = 40;
-  private static final int R_CQ_PHASE = 44;
   private static final int R_SQ_HEAD = 48;
   private static final int F_SQ = 1;
   private static final int F_CQ = 2;
@@ -276,17 +276,28 @@ final class RingJournal {
    * and commits the tail. The driver serialises doorbell writes of one queue.
    */
   void sqDoorbell(int qid, int newTail) {
+    if (journalSubmissions(qid, newTail)) {
+      commitTail(qid, newTail);
+    }
+  }
+
+  /**
+   * First half of {@link #sqDoorbell}: the intended tail and the new entries' bits. Returns false
+   * if there is nothing to commit. (Separate so that tests can stop between the halves, as a
+   * SIGKILL can.)
+   */
+  boolean journalSubmissions(int qid, int newTail) {
     if (qid >= capacity) {
       markUntracked("SQ doorbell of qid " + qid + " beyond the journal's " + capacity + " queues");
-      return;
+      return false;
     }
     if (!has(qid, F_SQ)) {
-      return;
+      return false;
     }
     int r = rec(qid);
     int entries = b.getInt(r + R_SQ_ENTRIES);
     if (newTail < 0 || newTail >= entries) {
-      return; // QEMU rejects it too (an invalid doorbell write event); nothing was submitted
+      return false; // QEMU rejects it too (an invalid doorbell write event); nothing submitted
     }
     long base = b.getLong(r + R_SQ_BASE);
     int old = b.getInt(r + R_SQ_TAIL);
@@ -295,7 +306,7 @@ final class RingJournal {
       long sqe = base + (long) i * Sqe.SIZE;
       if (!ram.contains(sqe, Sqe.SIZE)) {
         markUntracked("SQ " + qid + " entry outside RAM");
-        return;
+        return false;
       }
       int cdw0 = ram.getInt(sqe + Sqe.CDW0_OFFSET);
       int opcode = cdw0 & 0xFF;
@@ -306,8 +317,13 @@ final class RingJournal {
         snoopAdmin(sqe, opcode);
       }
     }
-    // Release: the bits above are in the journal before the committed tail says they count.
-    INT.setRelease(b, r + R_SQ_TAIL, newTail);
+    return true;
+  }
+
+  /** Second half of {@link #sqDoorbell}: the tail counts from now on. */
+  void commitTail(int qid, int newTail) {
+    // Release: the bits are in the journal before the committed tail says they count.
+    INT.setRelease(b, rec(qid) + R_SQ_TAIL, newTail);
   }
 
   /** Queue creation and deletion, read from admin submissions (Base spec 2.0, §5.4, §5.5). */
@@ -354,8 +370,7 @@ final class RingJournal {
     int r = rec(qid);
     b.putLong(r + R_CQ_BASE, base);
     b.putInt(r + R_CQ_ENTRIES, entries);
-    b.putInt(r + R_CQ_HEAD, 0);
-    b.putInt(r + R_CQ_PHASE, 1);
+    b.putInt(r + R_CQ_HEAD, cqState(0, 1));
     b.putInt(r + R_FLAGS, b.getInt(r + R_FLAGS) | F_CQ);
   }
 
@@ -376,22 +391,34 @@ final class RingJournal {
    * longer outstanding; head and phase are committed.
    */
   void cqDoorbell(int qid, int newHead) {
+    int phase = journalCompletions(qid, newHead);
+    if (phase >= 0) {
+      commitHead(qid, newHead, phase);
+    }
+  }
+
+  /**
+   * First half of {@link #cqDoorbell}: clears the consumed entries' commands and returns the
+   * phase at {@code newHead}, or -1 if there is nothing to commit.
+   */
+  int journalCompletions(int qid, int newHead) {
     if (!has(qid, F_CQ)) {
-      return;
+      return -1;
     }
     int r = rec(qid);
     int entries = b.getInt(r + R_CQ_ENTRIES);
     if (newHead < 0 || newHead >= entries) {
-      return;
+      return -1;
     }
     long base = b.getLong(r + R_CQ_BASE);
-    int head = b.getInt(r + R_CQ_HEAD);
-    int phase = b.getInt(r + R_CQ_PHASE);
+    int state = b.getInt(r + R_CQ_HEAD);
+    int head = state & 0x7FFF_FFFF;
+    int phase = state >>> 31;
     while (head != newHead) {
       long cqe = base + (long) head * Cqe.SIZE;
       if (!ram.contains(cqe, Cqe.SIZE)) {
         markUntracked("CQ " + qid + " entry outside RAM");
-        return;
+        return -1;
       }
       consume(cqe);
       head++;
@@ -400,8 +427,16 @@ final class RingJournal {
         phase ^= 1;
       }
     }
-    b.putInt(r + R_CQ_PHASE, phase);
-    INT.setRelease(b, r + R_CQ_HEAD, newHead);
+    return phase;
+  }
+
+  /** Second half of {@link #cqDoorbell}: head and phase count from now on. */
+  void commitHead(int qid, int newHead, int phase) {
+    INT.setRelease(b, rec(qid) + R_CQ_HEAD, cqState(newHead, phase));
+  }
+
+  private static int cqState(int head, int phase) {
+    return (phase << 31) | head;
   }
 
   /** Clears the command of one completion entry; returns true if it was outstanding. */
@@ -528,8 +563,9 @@ final class RingJournal {
         int r = rec(q);
         int entries = b.getInt(r + R_CQ_ENTRIES);
         long base = b.getLong(r + R_CQ_BASE);
-        int head = b.getInt(r + R_CQ_HEAD);
-        int phase = b.getInt(r + R_CQ_PHASE);
+        int state = b.getInt(r + R_CQ_HEAD);
+        int head = state & 0x7FFF_FFFF;
+        int phase = state >>> 31;
         int n = 0;
         while (true) {
           long cqe = base + (long) head * Cqe.SIZE;
@@ -556,8 +592,7 @@ final class RingJournal {
           }
         }
         if (n > 0) {
-          b.putInt(r + R_CQ_PHASE, phase);
-          INT.setRelease(b, r + R_CQ_HEAD, head);
+          commitHead(q, head, phase);
           db.ring(q, false, head);
         }
       }
@@ -593,7 +628,8 @@ final class RingJournal {
       }
       queues.add(new RecoveryReport.Queue(q, b.getInt(r + R_SQ_ENTRIES),
           b.getInt(r + R_CQ_ENTRIES), b.getLong(r + R_SQ_BASE), b.getLong(r + R_CQ_BASE), tail,
-          tail, b.getInt(r + R_CQ_HEAD), b.getInt(r + R_CQ_PHASE) != 0, out));
+          tail, b.getInt(r + R_CQ_HEAD) & 0x7FFF_FFFF, (b.getInt(r + R_CQ_HEAD) >>> 31) != 0,
+          out));
     }
     return new RecoveryReport(cc, csts, resets(), queues, drained, stale, aersLost, rolledBack);
   }
