@@ -205,6 +205,32 @@ public final class QemuInstance implements AutoCloseable {
     return descriptor.ramFile();
   }
 
+  /**
+   * Gives the instance up without stopping it: QEMU keeps running with nobody owning it (a later
+   * process attaches to {@link #runDirectory()}; {@link #stop(Path)} ends it). Closing this object
+   * afterwards does nothing.
+   *
+   * @throws QemuException if the descriptor cannot be rewritten
+   */
+  public synchronized void detach() throws QemuException {
+    if (closed) {
+      return;
+    }
+    try {
+      descriptor.withOwnerPid(0).store(runDirectory);
+    } catch (IOException e) {
+      throw new QemuException("runDirectory=" + runDirectory + ": cannot disown QEMU: " + e, e);
+    }
+    closed = true;
+    try {
+      Runtime.getRuntime().removeShutdownHook(hook);
+    } catch (IllegalStateException e) {
+      // The JVM is shutting down; the hook sees closed and does nothing.
+    }
+    LOG.info("QEMU name={} pid={} left running, run directory {}", config.name(), pid(),
+        runDirectory);
+  }
+
   /** Stops QEMU and deletes its files; see the class documentation. Idempotent. */
   @Override
   public synchronized void close() {

@@ -12,9 +12,9 @@ import org.junit.jupiter.api.Assumptions;
  * {@code CI=true}), one base directory for every instance the tests start, and the clean-up of
  * instances a killed test JVM left behind.
  */
-final class QemuTestSupport {
+public final class QemuTestSupport {
   /** Every instance the tests start lives in a run directory under here. */
-  static final Path BASE = Path.of(System.getProperty("java.io.tmpdir"), "jnvme-qemu-test");
+  public static final Path BASE = Path.of(System.getProperty("java.io.tmpdir"), "jnvme-qemu-test");
   private static final AtomicInteger COUNTER = new AtomicInteger();
   private static volatile boolean reaped;
 
@@ -25,7 +25,7 @@ final class QemuTestSupport {
    * stderr; fails instead when the environment variable {@code CI} is {@code true}, because CI
    * installs QEMU and a missing one means the QEMU tests would silently not run.
    */
-  static void requireQemu() {
+  public static void requireQemu() {
     if (QemuInstance.available(QemuConfig.DEFAULT_BINARY)) {
       if (!reaped) {
         reaped = true;
@@ -48,7 +48,7 @@ final class QemuTestSupport {
   }
 
   /** A fresh configuration with a short, unique name and run directory under {@link #BASE}. */
-  static QemuConfig config(String prefix, List<QemuNamespace> namespaces) {
+  public static QemuConfig config(String prefix, List<QemuNamespace> namespaces) {
     String name = prefix + "-" + ProcessHandle.current().pid() + "-" + COUNTER.incrementAndGet();
     return QemuConfig.defaults(name)
         .withRunDirectory(BASE.resolve(name))
