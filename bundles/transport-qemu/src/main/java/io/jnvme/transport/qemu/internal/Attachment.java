@@ -133,10 +133,15 @@ public final class Attachment implements AutoCloseable {
       checkIdentity(qt, ram, journal);
 
       PciConfig pci = new PciConfig(qt);
-      long bar0 = setUpFunction(pci, d.primaryDevfn(), Layout.PRIMARY_BAR, "controller");
-      long barSize = pci.sizeBar0(d.primaryDevfn());
+      long[] placed = setUpFunction(pci, d.primaryDevfn(), Layout.PRIMARY_BAR, "controller");
+      long bar0 = placed[0];
+      // A BAR kept from an earlier process is not sized again (that moves it for a moment):
+      // its size is in the journal.
+      long barSize = placed[1] != 0 ? placed[1]
+          : journal.bar0() == bar0 && journal.bar0Size() != 0 ? journal.bar0Size()
+          : pci.sizeBar0(d.primaryDevfn());
       int dstrd = new Cap(qt.readq(bar0 + Bar0.CAP)).dstrd();
-      journal.bar0(bar0, dstrd);
+      journal.bar0(bar0, barSize, dstrd);
       int cc = qt.readl(bar0 + Bar0.CC);
       journal.reconcile(cc);
 
@@ -177,7 +182,7 @@ public final class Attachment implements AutoCloseable {
       ManagementController mgmt = null;
       if (d.managementDevfn() >= 0) {
         long mbar = setUpFunction(pci, d.managementDevfn(), Layout.MANAGEMENT_BAR,
-            "management controller");
+            "management controller")[0];
         mgmt = new ManagementController(qt, mbar, mgmtBlock, responseTimeout.toNanos());
         mgmt.start();
       }
@@ -236,10 +241,11 @@ public final class Attachment implements AutoCloseable {
   }
 
   /**
-   * Checks the function is QEMU's NVMe controller and returns its BAR 0, placing it at
-   * {@code address} unless memory decoding is on already (a running controller keeps its BAR).
+   * Checks the function is QEMU's NVMe controller and returns its BAR 0 address and, if it
+   * placed it now, its size (else 0): placed at {@code address} unless memory decoding is on
+   * already (a running controller keeps its BAR).
    */
-  private static long setUpFunction(PciConfig pci, int devfn, long address, String what)
+  private static long[] setUpFunction(PciConfig pci, int devfn, long address, String what)
       throws QemuException {
     PciConfig.Function f = pci.function(devfn);
     if (f == null || f.vendor() != QEMU_VENDOR || f.device() != QEMU_NVME_DEVICE
@@ -250,14 +256,14 @@ public final class Attachment implements AutoCloseable {
     long bar = pci.bar0(devfn);
     if (pci.memoryEnabled(devfn) && bar != 0) {
       pci.enableMemoryAndBusMaster(devfn);
-      return bar;
+      return new long[] {bar, 0};
     }
     long size = pci.sizeBar0(devfn);
     if (size > Layout.BAR_WINDOW) {
       throw new QemuException(what + " BAR 0 of " + size + " bytes does not fit its window");
     }
     pci.placeBar0(devfn, address);
-    return address;
+    return new long[] {address, size};
   }
 
   public QemuDevice device() {

@@ -104,7 +104,7 @@ public final class QtestClient implements AutoCloseable {
           ch.connect(UnixDomainSocketAddress.of(path));
           QtestClient c = new QtestClient(path, ch, responseTimeout);
           ch = null;
-          c.probe(connectTimeout);
+          c.probe();
           return c;
         } catch (IOException e) {
           last = e;
@@ -123,11 +123,11 @@ public final class QtestClient implements AutoCloseable {
     }
   }
 
-  private void probe(Duration timeout) {
+  private void probe() {
     Waiter w = waiters.get();
     try {
       send(Command.ENDIANNESS, w);
-      long v = w.await(this, Math.max(timeout.toNanos(), responseTimeoutNanos));
+      long v = w.await(this, responseTimeoutNanos);
       if (v != 1) {
         throw fail("endianness probe answered something other than 'OK little'");
       }

@@ -69,6 +69,7 @@ final class RingJournal {
   /** 8 bytes the attach-time RAM identity check writes its nonce into. */
   static final int H_NONCE = 64;
   private static final int H_BAR0 = 72;
+  private static final int H_BAR0_SIZE = 80;
 
   // Queue record fields, at PAGE + 64 * qid.
   private static final int RECORDS = PAGE;
@@ -168,8 +169,14 @@ final class RingJournal {
     return b.getLong(H_BAR0);
   }
 
-  void bar0(long address, int dstrd) {
+  /** BAR 0's size as measured when it was placed, or 0. */
+  long bar0Size() {
+    return b.getLong(H_BAR0_SIZE);
+  }
+
+  void bar0(long address, long size, int dstrd) {
     b.putLong(H_BAR0, address);
+    b.putLong(H_BAR0_SIZE, size);
     b.putInt(H_DSTRD, dstrd);
   }
 
