@@ -260,7 +260,13 @@ public record QemuConfig(
     return out;
   }
 
-  static long parseSize(String what, String raw) {
+  /**
+   * Parses a size: bytes, or a number with a K, M, G or T suffix ({@code 256M}).
+   *
+   * @param what names the value in the message
+   * @throws IllegalArgumentException if it is not a size
+   */
+  public static long parseSize(String what, String raw) {
     String v = raw.trim().replace("_", "").toLowerCase(Locale.ROOT);
     int shift = 0;
     if (!v.isEmpty()) {

@@ -361,10 +361,6 @@ public final class Attachment implements AutoCloseable {
     }
   }
 
-  Duration responseTimeout() {
-    return responseTimeout;
-  }
-
   /** Detaches: interrupt waiters woken, qtest closed, pool closed; QEMU runs on. */
   @Override
   public void close() {

@@ -104,6 +104,8 @@ final class MsixVectors {
       }
       // Acquire: the completion entry was written before the message (QEMU posts the entry,
       // then notifies), so after seeing the word the entry is visible too.
+      // SAFETY: the word is this vector's own 4 bytes of the transport's block; QEMU writes the
+      // message data there and nothing else touches it.
       if (words.getIntAcquire(offset) != 0) {
         words.putIntVolatile(offset, 0);
         return true;

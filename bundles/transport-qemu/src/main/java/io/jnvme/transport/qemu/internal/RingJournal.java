@@ -315,6 +315,8 @@ final class RingJournal {
         markUntracked("SQ " + qid + " entry outside RAM");
         return false;
       }
+      // SAFETY: the entry lies in guest RAM (checked above) and was written by the driver on this
+      // thread before it rang; the device only reads it. A bogus entry only sets a wrong bit.
       int cdw0 = ram.getInt(sqe + Sqe.CDW0_OFFSET);
       int opcode = cdw0 & 0xFF;
       int cid = cdw0 >>> 16;
@@ -448,6 +450,9 @@ final class RingJournal {
 
   /** Clears the command of one completion entry; returns true if it was outstanding. */
   private boolean consume(long cqe) {
+    // SAFETY: the entry is in guest RAM (checked by the callers) and was consumed by the driver,
+    // so the device does not write it again until the head passes; any value read is bounded:
+    // sqid is checked against the capacity, cid indexes a 64 Ki-bit bitmap.
     int dw2 = ram.getInt(cqe + Cqe.SQHD_OFFSET);
     int dw3 = ram.getInt(cqe + Cqe.DW3_OFFSET);
     int sqid = dw2 >>> 16;
@@ -650,11 +655,6 @@ final class RingJournal {
       }
     }
     return ids;
-  }
-
-  /** Commands outstanding on queue {@code qid} as the journal sees them. */
-  synchronized int outstandingCount(int qid) {
-    return qid < capacity ? outstanding(qid).size() : 0;
   }
 
   /** True if the bit of {@code cid} on {@code qid} is set (tests). */

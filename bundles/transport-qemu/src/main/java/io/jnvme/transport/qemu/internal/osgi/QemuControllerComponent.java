@@ -115,7 +115,7 @@ public final class QemuControllerComponent {
   static Settings fromConfiguration(QemuControllerConfiguration c) {
     QemuConfig q = QemuConfig.defaults(c.name())
         .withBinary(c.binary())
-        .withRamSize(sizeOf("ram_size", c.ram_size()))
+        .withRamSize(QemuConfig.parseSize("ram_size", c.ram_size()))
         .withNamespaces(QemuConfig.parseNamespaces(c.namespaces()))
         .withSubsystem(c.subsystem())
         .withIoQueuePairs(c.io_queue_pairs())
@@ -145,12 +145,6 @@ public final class QemuControllerComponent {
       throw new IllegalArgumentException("mode=\"" + m + "\": start or attach");
     }
     return m;
-  }
-
-  private static long sizeOf(String what, String v) {
-    Properties p = new Properties();
-    p.setProperty(QemuConfig.PROPERTY_PREFIX + "ramSize", v);
-    return QemuConfig.fromProperties(p).ramSize();
   }
 
   /** The machine (null when idle), for tests. */
