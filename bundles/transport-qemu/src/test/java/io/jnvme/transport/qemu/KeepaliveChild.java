@@ -71,6 +71,9 @@ public final class KeepaliveChild {
   }
 
   public static void main(String[] args) throws Exception {
+    // Never outlive the test JVM, even if it is killed outright.
+    ProcessHandle.current().parent().ifPresent(p -> p.onExit().thenRun(() -> Runtime.getRuntime()
+        .halt(3)));
     Path run = Path.of(args[1]);
     Path state = Path.of(args[2]);
     switch (args[0]) {

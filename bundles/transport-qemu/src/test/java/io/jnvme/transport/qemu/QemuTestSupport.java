@@ -15,6 +15,9 @@ import org.junit.jupiter.api.Assumptions;
 public final class QemuTestSupport {
   /** Every instance the tests start lives in a run directory under here. */
   public static final Path BASE = Path.of(System.getProperty("java.io.tmpdir"), "jnvme-qemu-test");
+  /** The QEMU the tests use: {@code -Djnvme.test.qemu.binary=...}, else the one on PATH. */
+  static final String BINARY = System.getProperty("jnvme.test.qemu.binary",
+      QemuConfig.DEFAULT_BINARY);
   private static final AtomicInteger COUNTER = new AtomicInteger();
   private static volatile boolean reaped;
 
@@ -26,7 +29,7 @@ public final class QemuTestSupport {
    * installs QEMU and a missing one means the QEMU tests would silently not run.
    */
   public static void requireQemu() {
-    if (QemuInstance.available(QemuConfig.DEFAULT_BINARY)) {
+    if (QemuInstance.available(BINARY)) {
       if (!reaped) {
         reaped = true;
         int n = QemuInstance.reapStale(BASE);
@@ -36,7 +39,7 @@ public final class QemuTestSupport {
       }
       return;
     }
-    String msg = QemuConfig.DEFAULT_BINARY + " is not installed (apt-get install"
+    String msg = BINARY + " is not installed (apt-get install"
         + " qemu-system-x86): the QEMU transport tests cannot run";
     if ("true".equals(System.getenv("CI"))) {
       fail(msg + ", and CI=true requires them");
@@ -51,6 +54,7 @@ public final class QemuTestSupport {
   public static QemuConfig config(String prefix, List<QemuNamespace> namespaces) {
     String name = prefix + "-" + ProcessHandle.current().pid() + "-" + COUNTER.incrementAndGet();
     return QemuConfig.defaults(name)
+        .withBinary(BINARY)
         .withRunDirectory(BASE.resolve(name))
         .withRamSize(64L << 20)
         .withNamespaces(namespaces);
