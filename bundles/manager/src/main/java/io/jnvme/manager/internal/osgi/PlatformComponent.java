@@ -212,8 +212,17 @@ public final class PlatformComponent implements Servicing, PlatformControllers {
   }
 
   void unbindTransport(io.jnvme.device.DeviceFactory f, java.util.Map<String, Object> props) {
-    transports.remove(String.valueOf(props.getOrDefault(io.jnvme.device.Device.TRANSPORT_TYPE,
-        f.transport())), f);
+    String type = String.valueOf(props.getOrDefault(io.jnvme.device.Device.TRANSPORT_TYPE,
+        f.transport()));
+    if (transports.remove(type, f)) {
+      // Called while the transport still works: its controllers shut down in order.
+      for (ConfiguredController c : platform.controllers()) {
+        if (c.config().transport().equals(type)) {
+          c.transportLeaving();
+        }
+      }
+      platform.changed();
+    }
   }
 
   /**

@@ -307,6 +307,28 @@ public final class ConfiguredController {
     onStopped.run();
   }
 
+  /**
+   * The transport is going away (its bundle stops): shut the controller down and give the device
+   * back while the transport can still take it. It starts again when the transport returns.
+   */
+  public synchronized void transportLeaving() {
+    if (phase == Phase.STOPPED) {
+      return;
+    }
+    if (controller != null) {
+      withdraw.accept(controller);
+      controller.close();
+      controller = null;
+    }
+    if (device != null) {
+      device.close();
+      device = null;
+    }
+    phase = Phase.WAITING;
+    waitingFor = "transport '" + config.transport() + "'";
+    notifyAll();
+  }
+
   /** The allocator changed: new queues use it; memory in use stays where it is. */
   public synchronized void allocatorChanged(DmaClientProvider dma) {
     if (controller != null && device != null) {
