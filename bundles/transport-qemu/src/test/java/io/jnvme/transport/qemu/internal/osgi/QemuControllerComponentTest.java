@@ -121,7 +121,8 @@ class QemuControllerComponentTest {
         Map.of(Constants.SERVICE_PID, "io.jnvme.transport.qemu~1"));
     Path ram;
     try {
-      assertEquals(List.of(DmaClientProvider.class, Device.class, QemuMachine.class),
+      assertEquals(List.of(DmaClientProvider.class, Device.class, QemuMachine.class,
+          io.jnvme.device.DeviceFactory.class),
           registered.stream().map(Registered::type).toList());
       Dictionary<String, ?> dma = registered.get(0).props();
       assertEquals("qemu-ram", dma.get(DmaClientProvider.NAME));
