@@ -145,8 +145,9 @@ class QemuControllerComponentTest {
     } finally {
       c.deactivate();
     }
-    assertEquals(List.of(QemuMachine.class, Device.class, DmaClientProvider.class),
-        unregistered, "the device goes before its memory");
+    assertEquals(List.of(io.jnvme.device.DeviceFactory.class, QemuMachine.class, Device.class,
+        DmaClientProvider.class), unregistered,
+        "the factory (controllers shut down) goes first, the device before its memory");
     assertFalse(Files.exists(ram), "RAM file deleted with QEMU");
     assertFalse(Files.exists(base.runDirectory()), "run directory deleted");
   }
