@@ -104,7 +104,52 @@ final class NvmeShell {
    * @param controllers the controllers by name, looked up afresh for each command
    */
   NvmeShell(Supplier<Map<String, NvmeController>> controllers) {
+    this(controllers, (controller, nsid) -> java.util.Optional.empty());
+  }
+
+  /**
+   * @param lenders finds the owner that lends a namespace which the shell cannot open itself
+   *     (it is held, e.g. by the disk layer)
+   */
+  NvmeShell(Supplier<Map<String, NvmeController>> controllers,
+      java.util.function.BiFunction<String, Integer,
+          java.util.Optional<io.jnvme.driver.NamespaceLender>> lenders) {
     this.controllers = controllers;
+    this.lenders = lenders;
+  }
+
+  private final java.util.function.BiFunction<String, Integer,
+      java.util.Optional<io.jnvme.driver.NamespaceLender>> lenders;
+
+  /**
+   * Runs {@code task} on the namespace: opened with owner {@code shell} and closed after, or,
+   * when someone holds it (DUPLICATE), through the holder's {@link io.jnvme.driver.NamespaceLender},
+   * so the holder stays its only owner. File I/O inside the task travels as
+   * {@link java.io.UncheckedIOException}.
+   */
+  private <T> T withHandle(Target t, io.jnvme.driver.NamespaceLender.Task<T> task)
+      throws NvmeException, IOException {
+    try {
+      NamespaceHandle h;
+      try {
+        h = t.controller().open(t.nsid(), OWNER);
+      } catch (io.jnvme.driver.NamespaceException e) {
+        if (e.reason() != io.jnvme.driver.NamespaceException.Reason.DUPLICATE) {
+          throw e;
+        }
+        java.util.Optional<io.jnvme.driver.NamespaceLender> lender =
+            lenders.apply(t.controller().name(), t.nsid());
+        if (lender.isEmpty()) {
+          throw e;
+        }
+        return lender.get().withHandle(task);
+      }
+      try (h) {
+        return task.run(h);
+      }
+    } catch (java.io.UncheckedIOException e) {
+      throw e.getCause();
+    }
   }
 
   /**
@@ -318,25 +363,27 @@ final class NvmeShell {
       throw new IllegalArgumentException("nvme:read: directory " + parent + " of -d "
           + x.file() + " does not exist");
     }
-    int commands;
-    try (NamespaceHandle h = t.controller().open(t.nsid(), OWNER)) {
+    int commands = withHandle(t, h -> {
       int chunk = check("nvme:read", t, h, x);
+      int count = 0;
       try (MemoryBlock buf = t.controller().allocateBuffer((long) chunk * h.blockSize());
           FileChannel file = FileChannel.open(x.file(), StandardOpenOption.WRITE,
               StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING)) {
-        commands = 0;
         for (long done = 0; done < x.blocks(); done += chunk) {
           int n = (int) Math.min(chunk, x.blocks() - done);
           h.read(x.startBlock() + done, n, buf, 0);
-          commands++;
+          count++;
           ByteBuffer data = buf.buffer().duplicate();
           data.limit(n * h.blockSize()).position(0);
           while (data.hasRemaining()) {
             file.write(data);
           }
         }
+      } catch (IOException e) {
+        throw new java.io.UncheckedIOException(e);
       }
-    }
+      return count;
+    });
     out.println("read: Success (" + t.name() + " blocks " + x.startBlock() + ".."
         + (x.startBlock() + x.blocks() - 1) + ", " + x.dataSize() + " bytes, " + commands
         + (commands == 1 ? " command" : " commands") + ", to " + x.file() + ")");
@@ -362,12 +409,11 @@ final class NvmeShell {
       throw new IllegalArgumentException("nvme:write: data file " + x.file() + " has "
           + fileSize + " bytes, but -z/--data-size asks for " + x.dataSize());
     }
-    int commands;
-    try (NamespaceHandle h = t.controller().open(t.nsid(), OWNER)) {
+    int commands = withHandle(t, h -> {
       int chunk = check("nvme:write", t, h, x);
+      int count = 0;
       try (MemoryBlock buf = t.controller().allocateBuffer((long) chunk * h.blockSize());
           FileChannel file = FileChannel.open(x.file(), StandardOpenOption.READ)) {
-        commands = 0;
         for (long done = 0; done < x.blocks(); done += chunk) {
           int n = (int) Math.min(chunk, x.blocks() - done);
           ByteBuffer data = buf.buffer().duplicate();
@@ -378,10 +424,13 @@ final class NvmeShell {
             }
           }
           h.write(x.startBlock() + done, n, buf, 0, fua);
-          commands++;
+          count++;
         }
+      } catch (IOException e) {
+        throw new java.io.UncheckedIOException(e);
       }
-    }
+      return count;
+    });
     out.println("write: Success (" + t.name() + " blocks " + x.startBlock() + ".."
         + (x.startBlock() + x.blocks() - 1) + ", " + x.dataSize() + " bytes, " + commands
         + (commands == 1 ? " command" : " commands") + ", from " + x.file() + ")");
@@ -420,14 +469,15 @@ final class NvmeShell {
     return (int) Math.min(max, x.blocks());
   }
 
-  private void flush(Args a, PrintStream out) throws NvmeException {
+  private void flush(Args a, PrintStream out) throws NvmeException, IOException {
     if (help(a, FLUSH_USAGE, FLUSH_OPTIONS, out)) {
       return;
     }
     Target t = namespace(a, a.single("<namespace>", FLUSH_USAGE), FLUSH_USAGE);
-    try (NamespaceHandle h = t.controller().open(t.nsid(), OWNER)) {
+    withHandle(t, h -> {
       h.flush();
-    }
+      return null;
+    });
     out.println("NVMe Flush: success (" + t.name() + ")");
   }
 

@@ -47,7 +47,11 @@ public final class NvmeShellCommands {
   /** Controllers by instance name; bind of a replacement may come before unbind of the old. */
   private final ConcurrentSkipListMap<String, NvmeController> controllers =
       new ConcurrentSkipListMap<>(NvmeShell.NAME_ORDER);
-  private final NvmeShell shell = new NvmeShell(this::snapshot);
+  /** Namespace owners that lend their handles, by "controller/nsid". */
+  private final Map<String, io.jnvme.driver.NamespaceLender> lenders =
+      new java.util.concurrent.ConcurrentHashMap<>();
+  private final NvmeShell shell = new NvmeShell(this::snapshot,
+      (controller, nsid) -> java.util.Optional.ofNullable(lenders.get(controller + "/" + nsid)));
 
   @Activate
   public NvmeShellCommands() {}
@@ -64,6 +68,25 @@ public final class NvmeShellCommands {
 
   void unbindController(NvmeController controller, Map<String, Object> properties) {
     controllers.remove(nameOf(controller, properties), controller);
+  }
+
+  @Reference(
+      name = "lender",
+      service = io.jnvme.driver.NamespaceLender.class,
+      cardinality = ReferenceCardinality.MULTIPLE,
+      policy = ReferencePolicy.DYNAMIC,
+      unbind = "unbindLender")
+  void bindLender(io.jnvme.driver.NamespaceLender lender, Map<String, Object> properties) {
+    lenders.put(lenderKey(properties), lender);
+  }
+
+  void unbindLender(io.jnvme.driver.NamespaceLender lender, Map<String, Object> properties) {
+    lenders.remove(lenderKey(properties), lender);
+  }
+
+  private static String lenderKey(Map<String, Object> properties) {
+    return properties.get(NvmeController.NAME) + "/"
+        + properties.get(io.jnvme.driver.NamespaceLender.NSID);
   }
 
   private static String nameOf(NvmeController controller, Map<String, Object> properties) {

@@ -355,4 +355,38 @@ class NvmeShellTest {
     assertContains("not 0..255", fails("get-feature", "nvme0", "-f", "300").getMessage());
     assertContains("unknown controller", fails("smart-log", "nvme7").getMessage());
   }
+
+  @Test
+  void aHeldNamespaceIsUsedThroughItsOwnersLender() throws Exception {
+    io.jnvme.driver.NamespaceHandle held = nvme0.open(1, "disk");
+    java.util.List<String> lent = new java.util.ArrayList<>();
+    io.jnvme.driver.NamespaceLender lender = new io.jnvme.driver.NamespaceLender() {
+      @Override
+      public <T> T withHandle(Task<T> task) throws io.jnvme.driver.NvmeException {
+        lent.add("lent");
+        return task.run(held);
+      }
+    };
+    NvmeShell withLender = new NvmeShell(() -> controllers,
+        (c, nsid) -> java.util.Optional.ofNullable(
+            c.equals("nvme0") && nsid == 1 ? lender : null));
+    byte[] data = new byte[4096];
+    new java.util.Random(3).nextBytes(data);
+    Path in = java.nio.file.Files.write(tmp.resolve("lent-in.bin"), data);
+    Path out = tmp.resolve("lent-out.bin");
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    try (PrintStream o = new PrintStream(bytes, true, StandardCharsets.UTF_8)) {
+      withLender.execute("write", List.of("nvme0n1", "-s", "0", "-c", "7", "-z", "4096", "-d",
+          in.toString()), o);
+      withLender.execute("read", List.of("nvme0n1", "-s", "0", "-c", "7", "-z", "4096", "-d",
+          out.toString()), o);
+    }
+    assertEquals(2, lent.size(), "both went through the owner");
+    assertArrayEquals(data, java.nio.file.Files.readAllBytes(out));
+    // Without a lender the shell still reports the holder, as before.
+    io.jnvme.driver.NamespaceException e = assertThrows(io.jnvme.driver.NamespaceException.class,
+        () -> run("flush", "nvme0n1"));
+    assertEquals(io.jnvme.driver.NamespaceException.Reason.DUPLICATE, e.reason());
+    held.close();
+  }
 }
