@@ -32,6 +32,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 /**
  * The driver is replaced under a block device: the old controller object refuses commands with
@@ -40,6 +41,7 @@ import org.junit.jupiter.api.Test;
  * <p>Both controller objects here are views of one real driver controller, the way an old and a
  * new driver both reach one device: the "new" one takes the namespace over when it opens it.
  */
+@Timeout(120)
 class ServicingRetryTest {
 
   @Test
