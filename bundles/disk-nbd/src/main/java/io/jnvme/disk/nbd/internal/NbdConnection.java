@@ -46,6 +46,9 @@ final class NbdConnection implements DiskCompletion {
     }
   }
 
+  /** Bytes the reader takes from the socket at once. */
+  private static final int READ_AHEAD = 64 << 10;
+
   /** Tells the writer to stop after the replies before it. */
   private static final Request STOP = new Request(-1);
 
@@ -88,7 +91,7 @@ final class NbdConnection implements DiskCompletion {
   void run() {
     reader = Thread.currentThread();
     try {
-      if (handshake()) {
+      if (handshake() && !closed.get()) {
         transmit();
       }
     } catch (ProtocolViolation e) {
@@ -178,6 +181,33 @@ final class NbdConnection implements DiskCompletion {
         throw new ProtocolViolation("truncated message: " + (b.position() - start) + " of "
             + (b.limit() - start) + " bytes, then end of stream");
       }
+    }
+    return true;
+  }
+
+  /**
+   * Makes {@code n} bytes available in {@code in} (in read mode), reading as much as the socket
+   * has.
+   *
+   * @return false on a clean end of stream before the first of them
+   */
+  private boolean fill(ByteBuffer in, int n) throws IOException, ProtocolViolation {
+    if (in.remaining() >= n) {
+      return true;
+    }
+    in.compact();
+    try {
+      while (in.position() < n) {
+        if (channel.read(in) < 0) {
+          if (in.position() == 0) {
+            return false;
+          }
+          throw new ProtocolViolation("truncated message: " + in.position() + " of " + n
+              + " bytes, then end of stream");
+        }
+      }
+    } finally {
+      in.flip();
     }
     return true;
   }
@@ -283,6 +313,7 @@ final class NbdConnection implements DiskCompletion {
     if (e == null) {
       throw new ProtocolViolation("NBD_OPT_EXPORT_NAME: no export named '" + name + "'");
     }
+    export = e;
     ByteBuffer b = ByteBuffer.allocate(10 + (noZeroes ? 0 : 124));
     b.putLong(e.device().size())
         .putShort((short) Requests.transmissionFlags(e.effectivelyReadOnly(), structured));
@@ -346,6 +377,11 @@ final class NbdConnection implements DiskCompletion {
         .putInt(d.blockSize())
         .putInt(Math.max(4096, d.blockSize()))
         .putInt(limits.maxPayload()).flip());
+    if (option == Nbd.OPT_GO) {
+      // Known as this export's connection before the client hears it may go on, so that a
+      // removal of the export from now on closes it.
+      export = e;
+    }
     optionReply(option, Nbd.REP_ACK, null);
     if (option == Nbd.OPT_GO) {
       startTransmission(e);
@@ -377,6 +413,11 @@ final class NbdConnection implements DiskCompletion {
 
   private void startTransmission(NbdExport e) {
     export = e;
+    if (!server.exported(e)) {
+      // Removed meanwhile; the removal may not have seen this connection.
+      close();
+      return;
+    }
     int n = limits.maxInFlight();
     requests = new Request[n];
     free = new ArrayBlockingQueue<>(n);
@@ -400,24 +441,28 @@ final class NbdConnection implements DiskCompletion {
   }
 
   private void transmit() throws IOException, ProtocolViolation, InterruptedException {
-    ByteBuffer h = ByteBuffer.allocateDirect(Nbd.REQUEST_HEADER_SIZE).order(ByteOrder.BIG_ENDIAN);
+    // Read ahead: a client with many requests in flight has several headers (and small write
+    // payloads) waiting in the socket; one read takes them all.
+    ByteBuffer in = ByteBuffer.allocateDirect(READ_AHEAD).order(ByteOrder.BIG_ENDIAN);
+    in.flip();
     NbdExport e = export;
     BlockDevice d = e.device();
     boolean readOnly = e.effectivelyReadOnly();
     while (true) {
-      h.clear();
-      if (!readMessage(h)) {
+      if (!fill(in, Nbd.REQUEST_HEADER_SIZE)) {
         throw new EOFException();
       }
-      int magic = h.getInt(0);
+      int at = in.position();
+      int magic = in.getInt(at);
       if (magic != Nbd.REQUEST_MAGIC) {
         throw new ProtocolViolation(String.format("bad request magic 0x%08x", magic));
       }
-      int flags = Short.toUnsignedInt(h.getShort(4));
-      int type = Short.toUnsignedInt(h.getShort(6));
-      long cookie = h.getLong(8);
-      long offset = h.getLong(16);
-      long length = Integer.toUnsignedLong(h.getInt(24));
+      int flags = Short.toUnsignedInt(in.getShort(at + 4));
+      int type = Short.toUnsignedInt(in.getShort(at + 6));
+      long cookie = in.getLong(at + 8);
+      long offset = in.getLong(at + 16);
+      long length = Integer.toUnsignedLong(in.getInt(at + 24));
+      in.position(at + Nbd.REQUEST_HEADER_SIZE);
       if (type == Nbd.CMD_DISC) {
         disconnect();
         return;
@@ -436,7 +481,12 @@ final class NbdConnection implements DiskCompletion {
       r.length = length;
       if (type == Nbd.CMD_WRITE && length > 0) {
         r.data = buffers.acquire((int) length);
-        if (!readMessage(r.data)) {
+        int ahead = Math.min(in.remaining(), (int) length);
+        r.data.put(0, in, in.position(), ahead).position(ahead);
+        in.position(in.position() + ahead);
+        try {
+          readFully(r.data);
+        } catch (EOFException x) {
           throw new ProtocolViolation("NBD_CMD_WRITE announced " + length
               + " bytes of payload, then end of stream");
         }

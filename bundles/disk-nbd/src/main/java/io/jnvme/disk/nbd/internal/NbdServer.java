@@ -137,6 +137,11 @@ public final class NbdServer implements AutoCloseable {
     return Collections.unmodifiableSortedMap(new TreeMap<>(exports));
   }
 
+  /** True while {@code e} is exported (and not replaced). */
+  boolean exported(NbdExport e) {
+    return exports.get(e.name()) == e;
+  }
+
   /** The export the empty name selects; by default the first export by name. */
   public void defaultExport(String name) {
     defaultExport = name;

@@ -46,7 +46,9 @@ final class RawClient implements AutoCloseable {
     socket.setSoTimeout(10_000);
     socket.setTcpNoDelay(true);
     in = new DataInputStream(socket.getInputStream());
-    out = new DataOutputStream(socket.getOutputStream());
+    // Buffered: each message leaves in one piece at flush(), so a server that closes after its
+    // first bytes does not turn the rest of the message into a failed write.
+    out = new DataOutputStream(new java.io.BufferedOutputStream(socket.getOutputStream(), 1 << 16));
   }
 
   /** Reads and checks the server's greeting; returns the handshake flags. */

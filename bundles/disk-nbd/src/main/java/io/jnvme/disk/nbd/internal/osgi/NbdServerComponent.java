@@ -29,8 +29,9 @@ import org.slf4j.LoggerFactory;
  * name), and prints each export's NBD URIs when it appears. Also the {@code nbd:list} Gogo
  * command.
  *
- * <p>The URIs go to the logger {@value #URI_LOGGER}, which the platform's logging configuration
- * shows on the console.
+ * <p>The framework properties {@code jnvme.nbd.address}, {@code jnvme.nbd.port} and
+ * {@code jnvme.nbd.socket} override the configured addresses. The URIs go to the logger
+ * {@value #URI_LOGGER}, which the platform's logging configuration shows on the console.
  */
 @Component(
     configurationPid = NbdServerComponent.PID,
@@ -60,14 +61,17 @@ public final class NbdServerComponent {
     if (!config.defaultExport().isEmpty()) {
       server.defaultExport(config.defaultExport());
     }
-    if (!config.address().isBlank()) {
+    String address = property(context, "jnvme.nbd.address", config.address());
+    if (!address.isBlank()) {
       try {
-        server.listen(new InetSocketAddress(config.address().strip(), config.port()));
+        int port = Integer.parseInt(property(context, "jnvme.nbd.port",
+            Integer.toString(config.port())));
+        server.listen(new InetSocketAddress(address.strip(), port));
       } catch (IOException | IllegalArgumentException e) {
         LOG.warn("NBD over TCP is off: {}", e.getMessage());
       }
     }
-    Path unix = unixSocket(context, config.unixSocket());
+    Path unix = unixSocket(context, property(context, "jnvme.nbd.socket", config.unixSocket()));
     if (unix != null) {
       try {
         server.listen(UnixDomainSocketAddress.of(unix));
@@ -75,6 +79,15 @@ public final class NbdServerComponent {
         LOG.warn("NBD over a Unix socket is off: {}", e.getMessage());
       }
     }
+  }
+
+  /**
+   * A framework (or system) property, if set, overrides the configuration: so a second platform
+   * on one machine can be started on other addresses ({@code -Djnvme.nbd.port=10810}).
+   */
+  private static String property(BundleContext context, String key, String configured) {
+    String v = context.getProperty(key);
+    return v != null ? v : configured;
   }
 
   private static Path unixSocket(BundleContext context, String configured) {
