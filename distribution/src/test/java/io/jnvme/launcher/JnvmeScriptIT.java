@@ -130,8 +130,9 @@ class JnvmeScriptIT {
     new Random(20261121L).nextBytes(data);
     Path in = Files.write(tmp.resolve("in.bin"), data);
     Path out = tmp.resolve("out.bin");
-    Run r = jnvme("-c", "nvme:write nvme0n1 -s 0 -c 2047 -z 1048576 -d " + in
-        + "; nvme:read nvme0n1 -s 0 -c 2047 -z 1048576 -d " + out);
+    // nvme0n2: the platform's disk layer holds nvme0n1 (exported over NBD).
+    Run r = jnvme("-c", "nvme:write nvme0n2 -s 0 -c 2047 -z 1048576 -d " + in
+        + "; nvme:read nvme0n2 -s 0 -c 2047 -z 1048576 -d " + out);
     assertEquals(0, r.status(), r.toString());
     assertTrue(r.out().contains("write: Success"), r.toString());
     assertTrue(r.out().contains("read: Success"), r.toString());
@@ -145,7 +146,7 @@ class JnvmeScriptIT {
     assertTrue(unknown.err().contains("unknown controller 'nvme9'"), unknown.toString());
 
     Path in = Files.write(tmp.resolve("small.bin"), new byte[100]);
-    Run mismatch = jnvme("-c", "nvme:write nvme0n1 -c 0 -z 100 -d " + in + "; nvme:list");
+    Run mismatch = jnvme("-c", "nvme:write nvme0n2 -c 0 -z 100 -d " + in + "; nvme:list");
     assertEquals(1, mismatch.status(), mismatch.toString());
     assertTrue(mismatch.err().contains("does not match the block count"), mismatch.toString());
     assertEquals("", mismatch.out(), "nvme:list must not run after the failure");
