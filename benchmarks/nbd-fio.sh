@@ -8,16 +8,19 @@
 #   qemu-nbd  qemu-nbd serving a raw image in /dev/shm
 #
 # Each export is first filled with data (so no server answers reads from holes), then read for
-# RUNTIME seconds. Prints each server's IOPS and the ratios of jnvme to the others.
+# RUNTIME seconds; the three take turns for ROUNDS rounds, so that a change in the machine's load
+# hits them alike. Prints each round's IOPS, each server's best, and the ratios of jnvme to the
+# others.
 #
 # Needs fio, nbdkit, qemu-nbd, qemu-img and nbdinfo (apt-get install fio nbdkit qemu-utils
 # libnbd-bin) and builds the distribution if needed.
-# Environment: RUNTIME (seconds per measurement, default 15), PORT_BASE (first of three TCP
-# ports, default 10820), JAVA_OPTS (passed to the platform).
+# Environment: RUNTIME (seconds per measurement, default 15), ROUNDS (default 2), PORT_BASE
+# (first of three TCP ports, default 10820), JAVA_OPTS (passed to the platform).
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 RUNTIME="${RUNTIME:-15}"
+ROUNDS="${ROUNDS:-2}"
 BASE="${PORT_BASE:-10820}"
 SIZE=256M
 
@@ -56,8 +59,11 @@ wait_for() {
 }
 
 # ---- the three servers
-echo "building the distribution if needed..." >&2
-(cd "$ROOT" && mvn -B -q -DskipTests package -pl distribution -am) >&2
+echo "building the distribution..." >&2
+if ! (cd "$ROOT" && mvn -B -q -DskipTests package -pl distribution -am) > "$WORK/build.log" 2>&1; then
+  cat "$WORK/build.log" >&2
+  exit 1
+fi
 
 mkfifo "$WORK/jnvme.in"
 JNVME_NO_BUILD=1 JNVME_HOME="$WORK/jnvme" \
@@ -78,11 +84,14 @@ pids+=("$(cat "$WORK/qemu-nbd.pid")")
 QEMU_URI="nbd://127.0.0.1:$((BASE + 2))/bench"
 
 # ---- fill, then measure
+fill() {
+  wait_for "$1"
+  fio --name=fill --ioengine=nbd --uri="$1" --rw=write --bs=1M --iodepth=8 --size="$SIZE" \
+    >/dev/null
+}
+
 measure() {
   local uri="$1"
-  wait_for "$uri"
-  fio --name=fill --ioengine=nbd --uri="$uri" --rw=write --bs=1M --iodepth=8 --size="$SIZE" \
-    >/dev/null
   fio --name=randread --ioengine=nbd --uri="$uri" --rw=randread --bs=4k --iodepth=32 \
     --size="$SIZE" --time_based --ramp_time=2 --runtime="$RUNTIME" \
     --output-format=terse --terse-version=3 | awk -F';' '$1 == "3" { printf "%d", $8 }'
@@ -90,12 +99,21 @@ measure() {
 
 echo "fio randread bs=4k iodepth=32 numjobs=1 runtime=${RUNTIME}s, $SIZE RAM exports over TCP" \
   "127.0.0.1, $(nproc) CPUs, load average $(cut -d' ' -f1-3 /proc/loadavg)"
-jnvme="$(measure "$JNVME_URI")"
-nbdkit="$(measure "$NBDKIT_URI")"
-qemu="$(measure "$QEMU_URI")"
-
-printf '%-10s %10s\n' server IOPS
-printf '%-10s %10d\n' jnvme "$jnvme" nbdkit "$nbdkit" qemu-nbd "$qemu"
+fill "$JNVME_URI"
+fill "$NBDKIT_URI"
+fill "$QEMU_URI"
+jnvme=0 nbdkit=0 qemu=0
+printf '%-8s %10s %10s %10s\n' round jnvme nbdkit qemu-nbd
+for round in $(seq 1 "$ROUNDS"); do
+  j="$(measure "$JNVME_URI")"
+  n="$(measure "$NBDKIT_URI")"
+  q="$(measure "$QEMU_URI")"
+  printf '%-8s %10d %10d %10d\n' "$round" "$j" "$n" "$q"
+  ((j > jnvme)) && jnvme="$j"
+  ((n > nbdkit)) && nbdkit="$n"
+  ((q > qemu)) && qemu="$q"
+done
+printf '%-8s %10d %10d %10d\n' best "$jnvme" "$nbdkit" "$qemu"
 awk -v j="$jnvme" -v n="$nbdkit" -v q="$qemu" 'BEGIN {
   printf "jnvme/nbdkit = %.2f   jnvme/qemu-nbd = %.2f\n", j / n, j / q
 }'
