@@ -131,6 +131,7 @@ class JnvmeScriptIT {
     new Random(20261121L).nextBytes(data);
     Path in = Files.write(tmp.resolve("in.bin"), data);
     Path out = tmp.resolve("out.bin");
+    // nvme0n1 is held by the disk layer (exported over NBD): the shell's I/O goes through it.
     Run r = jnvme("-c", "nvme:write nvme0n1 -s 0 -c 2047 -z 1048576 -d " + in
         + "; nvme:read nvme0n1 -s 0 -c 2047 -z 1048576 -d " + out);
     assertEquals(0, r.status(), r.toString());
