@@ -46,6 +46,7 @@ final class QueuePair {
   }
 
   private static final int PAGE = MemoryBlock.PAGE_SIZE;
+  private static final int ASYNC_EVENT_REQUEST = io.jnvme.spec.AdminOpcode.ASYNC_EVENT_REQUEST.raw();
   /** PRP entries per list page: 4096 / 8. When a list continues, the last entry chains. */
   private static final int PRP_ENTRIES_PER_PAGE = PAGE / 8;
 
@@ -719,6 +720,10 @@ final class QueuePair {
 
   private void scanTimeouts(long now) {
     for (Slot s : slots) {
+      // An Asynchronous Event Request completes only when an event happens: it has no deadline.
+      if (qid == 0 && s.opcode == ASYNC_EVENT_REQUEST) {
+        continue;
+      }
       if (s.state == Slot.INFLIGHT && s.completion != null && now - s.deadlineNanos > 0
           && STATE.compareAndSet(s, Slot.INFLIGHT, Slot.TIMED_OUT)) {
         ctrl.onCommandTimeout(this, s.cid, s.opcode);

@@ -264,4 +264,23 @@ class NamespaceEventsTest {
           && (e.cdw10() & 0xFF) == 3 && e.nsid() == 1) > 0, "CNS 03h was used");
     }
   }
+
+  @Test
+  void theAsyncEventRequestOutlivesTheCommandTimeout() throws Exception {
+    try (Fixture f = Fixture.started(Fixture.defaultEmulator(),
+            o -> o.withCommandTimeout(Duration.ofMillis(200)));
+        NamespaceHandle h = f.ctrl.open(1, "owner")) {
+      assertTrue(f.emu.commandLog().await(e -> e.is(AdminOpcode.ASYNC_EVENT_REQUEST), WAIT)
+          .isPresent());
+      // Several command timeouts and timeout scans pass with no event at all.
+      long until = System.nanoTime() + java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(1200);
+      while (System.nanoTime() < until) {
+        h.flush();
+      }
+      assertEquals(null, f.ctrl.status().asyncEventFailure());
+      long before = h.blockCount();
+      f.emu.resizeNamespace(1, 24L << 20);
+      assertEquals((24L << 20) / 512, h.awaitResize(before, WAIT), "events still arrive");
+    }
+  }
 }
