@@ -67,6 +67,12 @@ public class DiskNbdIT extends NvmeTestSupport {
         frameworkProperty("jnvme.nbd.socket").value(dir.resolve("nbd.sock").toString()));
   }
 
+  /** The default platform's nvme0, which the disk layer exports as nvme0n1. */
+  @org.junit.Before
+  public void configureNvme0() throws Exception {
+    ensureDefaultController(context);
+  }
+
   private Path socket() {
     return Path.of(context.getProperty("jnvme.nbd.socket"));
   }

@@ -54,15 +54,8 @@ public class EmulatedPlatformIT extends NvmeTestSupport {
   /** The default platform's controller, as etc/io.jnvme.controller-nvme0.cfg configures it. */
   @Before
   public void configureNvme0() throws Exception {
-    if (context.getServiceReferences(NvmeController.class, NVME0).isEmpty()
-        && !configured) {
-      configured = true;
-      configureController(context, "nvme0",
-          java.util.Map.of("transportOptions", "namespaces=1:256M,2:64M"));
-    }
+    ensureDefaultController(context);
   }
-
-  private static boolean configured;
 
   /** Holds without the driver: the set resolves and starts, and lockmem works in OSGi. */
   @Test

@@ -89,6 +89,18 @@ public abstract class NvmeTestSupport {
     return c;
   }
 
+  /**
+   * The default platform's controller, as etc/io.jnvme.controller-nvme0.cfg configures it, unless
+   * this framework already has a controller configuration.
+   */
+  protected static void ensureDefaultController(BundleContext context) throws Exception {
+    ConfigurationAdmin ca = context.getService(
+        context.getServiceReference(ConfigurationAdmin.class));
+    if (ca.listConfigurations("(service.factoryPid=io.jnvme.controller)") == null) {
+      configureController(context, "nvme0", Map.of("transportOptions", "namespaces=1:256M,2:64M"));
+    }
+  }
+
   /** A bundle by symbolic name. */
   protected static Bundle bundleNamed(BundleContext context, String symbolicName) {
     for (Bundle b : context.getBundles()) {
