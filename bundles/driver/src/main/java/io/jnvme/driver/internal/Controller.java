@@ -86,6 +86,8 @@ public final class Controller implements NvmeController {
 
   private volatile ControllerState state = ControllerState.STARTING;
   private volatile String failure;
+  /** Why the controller stopped serving (failed, shut down, released); null while it serves. */
+  private volatile ControllerFailedException stopped;
   private final Object failLock = new Object();
 
   private final Map<Integer, VectorWorker> workers = new TreeMap<>();
@@ -338,9 +340,24 @@ public final class Controller implements NvmeController {
   /** Identify into the admin data page; returns a heap copy (4096 bytes, little endian). */
   ByteBuffer identifyRaw(int cns, int nsid) throws NvmeException {
     synchronized (adminDataLock) {
+      checkServing();
       adminData.zero(0, PAGE);
       admin.execute(AdminOpcode.IDENTIFY.raw(), nsid, cns, 0, 0, 0, 0, 0, adminData, 0, PAGE);
+      checkServing();
       return copyAdminData(PAGE);
+    }
+  }
+
+  /**
+   * The admin data page belongs to a serving controller only: once it failed, shut down or was
+   * released, the page may be freed or handed to the next driver, so admin commands that use it
+   * end with the reason instead of touching it.
+   */
+  private void checkServing() throws ControllerFailedException {
+    ControllerFailedException s = stopped;
+    if (s != null) {
+      throw new ControllerFailedException("controller is not serving (" + s.getMessage() + ")",
+          s.reason(), s.csts());
     }
   }
 
@@ -349,9 +366,11 @@ public final class Controller implements NvmeController {
     int dwords = bytes / 4 - 1;
     int cdw10 = (lid & 0xFF) | (retainAsync ? 1 << 15 : 0) | ((dwords & 0xFFFF) << 16);
     synchronized (adminDataLock) {
+      checkServing();
       adminData.zero(0, PAGE);
       admin.execute(AdminOpcode.GET_LOG_PAGE.raw(), nsid, cdw10, dwords >>> 16, 0, 0, 0, 0,
           adminData, 0, bytes);
+      checkServing();
       return copyAdminData(bytes);
     }
   }
@@ -597,6 +616,14 @@ public final class Controller implements NvmeController {
     } catch (NvmeException e) {
       LOG.warn("handling async event failed controller={} event={}: {}", name, ev,
           e.getMessage());
+    } catch (RuntimeException e) {
+      if (stopped == null) {
+        throw e;
+      }
+      // Stopped (closed, failed or released for servicing) while handling: the admin data page
+      // may already be freed or belong to the next driver.
+      LOG.info("async event handling abandoned, controller stopped controller={} event={}: {}",
+          name, ev, e.toString());
     }
   }
 
@@ -769,6 +796,7 @@ public final class Controller implements NvmeController {
         throw new IllegalStateException("release needs a saved controller, state=" + state);
       }
       state = ControllerState.SHUT_DOWN;
+      stopped = e;
       for (QueuePair q : allQueues()) {
         q.handOver().forEach((cid, c) -> callers.put(InFlightHandover.key(q.qid, cid), c));
         q.refuse(e);
@@ -1045,6 +1073,7 @@ public final class Controller implements NvmeController {
       state = ControllerState.FAILED;
       failure = message;
       e = new ControllerFailedException(message + " controller=" + name, reason, csts);
+      stopped = e;
       admin.refuse(e);
       ioQueues.forEach(q -> q.refuse(e));
     }
@@ -1105,6 +1134,7 @@ public final class Controller implements NvmeController {
     }
     ControllerFailedException e = new ControllerFailedException("controller start abandoned",
         ControllerFailedException.Reason.SHUT_DOWN, 0);
+    stopped = e;
     if (admin != null) {
       admin.kill(e);
     }
@@ -1127,11 +1157,14 @@ public final class Controller implements NvmeController {
     if (admin != null) {
       admin.memory.close();
     }
-    if (adminDataMapping != null) {
-      adminDataMapping.close();
-    }
-    if (adminData != null) {
-      adminData.close();
+    synchronized (adminDataLock) {
+      // Not while an admin command still uses the page (it ends once the queues are dead).
+      if (adminDataMapping != null) {
+        adminDataMapping.close();
+      }
+      if (adminData != null) {
+        adminData.close();
+      }
     }
     for (MappedBuffer b : new ArrayList<>(buffers)) {
       b.close();
@@ -1302,6 +1335,9 @@ public final class Controller implements NvmeController {
       }
       wasReady = state == ControllerState.READY;
       state = ControllerState.SHUT_DOWN;
+      if (stopped == null) {
+        stopped = e;
+      }
       ioQueues.forEach(q -> q.refuse(e));
     }
     namespaces.closeAll();
