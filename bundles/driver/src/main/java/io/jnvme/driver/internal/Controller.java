@@ -846,6 +846,9 @@ public final class Controller implements NvmeController {
         why = "the controller is not enabled and ready (" + c + ")";
       }
     }
+    if (why == null) {
+      why = inconsistency(st, regs.cap(), device.maxInterruptCount());
+    }
     List<MemoryBlock> pending = new ArrayList<>();
     if (dma.persistent()) {
       try {
@@ -892,6 +895,49 @@ public final class Controller implements NvmeController {
       c.abandon();
       return coldStart(device, dma, options, regs, List.of(), "restore failed: " + e, callers);
     }
+  }
+
+  /** Most CPU slots a saved state may name (the codec bounds the CPU table to this too). */
+  private static final int MAX_CPUS = 1 << 16;
+
+  /**
+   * What in a saved state that passed the codec (intact bytes) still does not fit this device or
+   * the memory it names, or null. Restoring such a state would size arrays from it, write rings
+   * past their blocks or wait on vectors that do not exist; it is a cold start instead.
+   */
+  static String inconsistency(ControllerSavedState st, Cap cap, int vectors) {
+    if (st.cpuCount() < 1 || st.cpuCount() > MAX_CPUS) {
+      return "the saved CPU count " + st.cpuCount() + " is out of range";
+    }
+    if (st.admin().qid() != 0) {
+      return "the saved admin queue has qid " + st.admin().qid();
+    }
+    if (st.maxTransferBytes() < PAGE) {
+      return "the saved transfer limit " + st.maxTransferBytes() + " is below one page";
+    }
+    Set<Integer> qids = new java.util.HashSet<>();
+    for (QueueState q : concat(st.admin(), st.ioQueues())) {
+      String where = "saved queue qid=" + q.qid();
+      if (!qids.add(q.qid()) || q.qid() < 0 || q.qid() > 0xFFFF || (q.qid() == 0) != (q == st.admin())) {
+        return where + ": qid repeated or out of range";
+      }
+      if (q.entries() < 2 || q.entries() > cap.maxQueueEntries()) {
+        return where + ": " + q.entries() + " entries, the controller allows 2.."
+            + cap.maxQueueEntries();
+      }
+      if (q.sq().size() < (long) q.entries() * Sqe.SIZE
+          || q.cq().size() < (long) q.entries() * Cqe.SIZE
+          || q.prp().size() < (long) (q.entries() - 1) * q.prpPagesPerSlot() * PAGE) {
+        return where + ": its rings do not fit the memory blocks it names";
+      }
+      if (q.vector() < 0 || q.vector() >= Math.max(1, vectors)) {
+        return where + ": vector " + q.vector() + " but the device has " + vectors;
+      }
+      if (q.qid() != 0 && st.maxTransferBytes() > QueuePair.maxTransferFor(q.prpPagesPerSlot())) {
+        return where + ": its PRP pages cannot describe the saved transfer limit";
+      }
+    }
+    return null;
   }
 
   private static List<QueueState> concat(QueueState a, List<QueueState> rest) {

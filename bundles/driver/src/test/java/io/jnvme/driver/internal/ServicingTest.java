@@ -419,4 +419,34 @@ class ServicingTest {
         assertThrows(SavedStateException.class, current::save).reason());
     assertEquals(ControllerState.READY, current.state());
   }
+
+  /**
+   * Regression: a saved state that passes the codec (intact checksum) but does not fit the device
+   * or its memory was restored as is. A CPU count of 2^31-1 sized an array from it and killed the
+   * JVM with OutOfMemoryError; a ring larger than its blocks would have been written past them.
+   * Restore now checks the state against CAP, the interrupt vectors and the blocks, and starts
+   * cold when it does not fit.
+   */
+  @ParameterizedTest
+  @ValueSource(strings = {"cpuCount", "vector", "pendingCid", "entries", "cpuQueues",
+      "namespaceIdentify"})
+  void savedStateThatDoesNotFitStartsColdOrIsRepairedNeverCrashes(String field) throws Exception {
+    Controller c1 = start();
+    NamespaceHandle h = c1.open(1, "disk");
+    MemoryBlock buf = c1.allocateBuffer(4096);
+    byte[] data = random(4096, 9);
+    buf.copyFrom(ByteBuffer.wrap(data), 0);
+    h.write(0, 8, buf, 0, false);
+    ControllerSavedState s = c1.save();
+    c1.release();
+    ControllerSavedState bad = SavedStateCodec.decode(SavedStateCodec.encode(
+        SavedStateMutations.mutate(s, field)));
+    current = Controller.restore(emu.device(), pool.clientFor(emu.device().id()), options, bad);
+    assertEquals(ControllerState.READY, current.state());
+    try (NamespaceHandle h2 = current.open(1, "disk")) {
+      MemoryBlock check = current.allocateBuffer(4096);
+      h2.read(0, 8, check, 0);
+      assertArrayEquals(data, bytes(check, 0, 4096));
+    }
+  }
 }
