@@ -750,8 +750,9 @@ public final class Controller implements NvmeController {
         stage("encode");
         byte[] id = new byte[identify.capacity()];
         identify.duplicate().clear().get(id);
+        long stamp = nextSaveStamp();
         ControllerSavedState st = new ControllerSavedState(SavedStateCodec.CURRENT_VERSION,
-            device.id(), name, System.currentTimeMillis(), id, maxTransferBytes, grantedIoQueues,
+            device.id(), name, stamp, id, maxTransferBytes, grantedIoQueues,
             maxIoQueues, cpuCount, nextQid, fallbackCount.get(), ref(adminData), adminState,
             List.copyOf(io), cpuQueues, ns);
         // Encoding here proves the state is complete before anyone relies on it.
@@ -771,6 +772,26 @@ public final class Controller implements NvmeController {
     }
   }
 
+  /**
+   * Where the save stamp lives: the second page of the admin data block, which is persistent and
+   * otherwise unused. Each saved state carries the stamp written at its save (as its
+   * {@code savedAtMillis}); a restore accepts a state only while memory still holds its stamp, and
+   * moves the stamp on, as does resuming after a save. So a state that is older than what the
+   * controller has done since (an abandoned save, a state restored once already, an old file)
+   * never rewinds the rings: it starts cold instead.
+   */
+  private static final long STAMP_OFFSET = PAGE;
+
+  private long nextSaveStamp() {
+    long stamp = Math.max(System.currentTimeMillis(), adminData.getLong(STAMP_OFFSET) + 1);
+    adminData.putLong(STAMP_OFFSET, stamp);
+    return stamp;
+  }
+
+  private void consumeSaveStamp() {
+    adminData.putLong(STAMP_OFFSET, adminData.getLong(STAMP_OFFSET) + 1);
+  }
+
   @Override
   public void resumeAfterSave() {
     synchronized (failLock) {
@@ -778,6 +799,8 @@ public final class Controller implements NvmeController {
         return;
       }
       state = ControllerState.READY;
+      // The state that save returned is stale from now on.
+      consumeSaveStamp();
     }
     synchronized (workers) {
       workers.values().forEach(VectorWorker::resume);
@@ -874,6 +897,15 @@ public final class Controller implements NvmeController {
           why = "memory block " + r + " is missing";
           break;
         }
+      }
+    }
+    if (why == null) {
+      MemoryBlock data = byRef.get(st.adminData());
+      long stamp = data.size() >= STAMP_OFFSET + 8 ? data.getLong(STAMP_OFFSET) : 0;
+      // 0: memory from a driver that wrote no stamps; the state cannot be checked.
+      if (stamp != 0 && stamp != st.savedAtMillis()) {
+        why = "the saved state is stale (saved with stamp " + st.savedAtMillis()
+            + ", the controller's memory holds " + stamp + ": it ran on after that save)";
       }
     }
     java.util.Map<Long, io.jnvme.driver.IoCompletion> callers = InFlightHandover.take(device.id());
@@ -1014,6 +1046,8 @@ public final class Controller implements NvmeController {
     namespaces.restore(st.namespaces());
     drainRemaining.set(st.pendingIoCommands());
     aerOutstanding.set(aerPending[0]);
+    // This state is used up: restoring it again after this driver ran would rewind the rings.
+    consumeSaveStamp();
     state = ControllerState.READY;
     lastStart = "restored";
     // Start reaping only now: every slot and the drain count are in place.
