@@ -43,37 +43,35 @@ class ApiSequenceFuzzTest {
   private static final long NS_MAX = 4L << 20;
   private static final int BUFFER = 1 << 20;
   private static final int SLOT = 128 * 1024;
-  private static PagePool pool;
 
   enum Op { OPEN, CLOSE, WRITE, READ, FLUSH, DEALLOCATE, ZEROES, ASYNC, SAVE_RESUME, SERVICE,
     ASYNC_SERVICE, RESIZE, REMOVE_ADD, INVALID, STALE_BUFFER }
 
   private record Step(Op op, int nsid, int a, int b, int c) {}
 
-  static synchronized PagePool pool() throws Exception {
-    if (pool == null) {
-      Path dir = Files.createTempDirectory("jnvme-fuzz-pool");
-      dir.toFile().deleteOnExit();
-      Path file = dir.resolve("pool");
-      file.toFile().deleteOnExit();
-      pool = PagePool.open(file, 256L << 20, 0x50_0000_0000L);
-    }
-    return pool;
+  /** A pool per run: a run's leftovers (see docs/FAULTS.md) never reach the next one. */
+  private static PagePool newPool() throws Exception {
+    Path file = Files.createTempFile("jnvme-fuzz-pool", ".pool");
+    Files.delete(file);
+    file.toFile().deleteOnExit();
+    return PagePool.open(file, 128L << 20, 0x50_0000_0000L);
   }
 
   /** One run: the driver under test, its namespaces' shadows, open handles. */
   private static final class Run {
     final EmulatedController emu;
     final ControllerOptions options;
+    final PagePool pool;
     NvmeController ctrl;
     MemoryBlock buf;
     final Map<Integer, NamespaceHandle> handles = new HashMap<>();
     final Map<Integer, Shadow> shadows = new HashMap<>();
     long ops;
 
-    Run(EmulatedController emu, ControllerOptions options) {
+    Run(EmulatedController emu, ControllerOptions options, PagePool pool) {
       this.emu = emu;
       this.options = options;
+      this.pool = pool;
     }
   }
 
@@ -100,11 +98,11 @@ class ApiSequenceFuzzTest {
         .withKeepalive(true)
         .withCommandTimeout(Duration.ofSeconds(10))
         .withHealthCheckInterval(Duration.ofMillis(20));
-    Run r = new Run(emu, options);
+    Run r = new Run(emu, options, newPool());
     r.shadows.put(1, new Shadow(NS_MAX, 512));
     r.shadows.put(2, new Shadow(NS_MAX, 4096));
     try {
-      r.ctrl = new DriverFactory().start(emu.device(), pool().clientFor(emu.device().id()),
+      r.ctrl = new DriverFactory().start(emu.device(), r.pool.clientFor(emu.device().id()),
           options);
       r.buf = r.ctrl.allocateBuffer(BUFFER);
       for (Step s : steps) {
@@ -119,9 +117,14 @@ class ApiSequenceFuzzTest {
       if (r.ctrl != null) {
         r.ctrl.close();
         Contract.checkController(r.ctrl);
+        if (Boolean.getBoolean("fuzz.trace")) {
+          System.out.println("pool after close: "
+              + r.pool.validate().attachedFor(emu.device().id()));
+        }
       }
       emu.close();
-      pool().freePending(emu.device().id());
+      r.pool.close();
+      Files.deleteIfExists(r.pool.file());
     }
     Contract.checkThreadsGone(Duration.ofSeconds(5), name + "-", "emu-" + name);
     Contract.checkUncaught();
@@ -246,6 +249,9 @@ class ApiSequenceFuzzTest {
           return;
         }
         MemoryBlock b = Contract.call("allocateBuffer", () -> r.ctrl.allocateBuffer(4096));
+        if (b == null) {
+          return;
+        }
         b.close();
         if (Contract.run("read into a closed buffer", () -> h.read(0, 1, b, 0))) {
           throw new AssertionError("a read into a closed buffer was accepted");
@@ -390,7 +396,7 @@ class ApiSequenceFuzzTest {
     byte[] bytes = SavedStateCodec.encode(st);
     NvmeController old = r.ctrl;
     old.release();
-    r.ctrl = new DriverFactory().restore(r.emu.device(), pool().clientFor(r.emu.device().id()),
+    r.ctrl = new DriverFactory().restore(r.emu.device(), r.pool.clientFor(r.emu.device().id()),
         r.options, SavedStateCodec.decode(bytes));
     if (!"restored".equals(r.ctrl.status().lastStart())) {
       throw new AssertionError("servicing started cold: " + r.ctrl.status().lastStart());
