@@ -40,7 +40,7 @@ import org.junit.jupiter.api.io.TempDir;
  * acknowledged writes, and both namespaces are read back whole at the end.
  *
  * <p>{@code -Dsoak.cycles=N} sets the number of servicing cycles (CI: 24), {@code
- * -Dsoak.cycleMillis=M} the workload time between them (CI: 1200).
+ * -Dsoak.cycleMillis=M} the workload time between them (CI: 1000).
  */
 class ServicingSoakTest {
   private static final int WORKERS = 2;
@@ -65,7 +65,7 @@ class ServicingSoakTest {
   @Timeout(value = 30, unit = TimeUnit.MINUTES)
   void mixedWorkloadAcrossRepeatedKeepaliveServicing() throws Exception {
     int cycles = Integer.getInteger("soak.cycles", 24);
-    long cycleMillis = Long.getLong("soak.cycleMillis", 1200);
+    long cycleMillis = Long.getLong("soak.cycleMillis", 1000);
     String name = Contract.uniqueName("soak");
     EmulatedController emu = EmulatedController.builder(name)
         .interruptVectors(8)
