@@ -86,6 +86,8 @@ public final class Controller implements NvmeController {
 
   private volatile ControllerState state = ControllerState.STARTING;
   private volatile String failure;
+  /** Why the controller stopped serving (failed, shut down, released); null while it serves. */
+  private volatile ControllerFailedException stopped;
   private final Object failLock = new Object();
 
   private final Map<Integer, VectorWorker> workers = new TreeMap<>();
@@ -338,9 +340,24 @@ public final class Controller implements NvmeController {
   /** Identify into the admin data page; returns a heap copy (4096 bytes, little endian). */
   ByteBuffer identifyRaw(int cns, int nsid) throws NvmeException {
     synchronized (adminDataLock) {
+      checkServing();
       adminData.zero(0, PAGE);
       admin.execute(AdminOpcode.IDENTIFY.raw(), nsid, cns, 0, 0, 0, 0, 0, adminData, 0, PAGE);
+      checkServing();
       return copyAdminData(PAGE);
+    }
+  }
+
+  /**
+   * The admin data page belongs to a serving controller only: once it failed, shut down or was
+   * released, the page may be freed or handed to the next driver, so admin commands that use it
+   * end with the reason instead of touching it.
+   */
+  private void checkServing() throws ControllerFailedException {
+    ControllerFailedException s = stopped;
+    if (s != null) {
+      throw new ControllerFailedException("controller is not serving (" + s.getMessage() + ")",
+          s.reason(), s.csts());
     }
   }
 
@@ -349,9 +366,11 @@ public final class Controller implements NvmeController {
     int dwords = bytes / 4 - 1;
     int cdw10 = (lid & 0xFF) | (retainAsync ? 1 << 15 : 0) | ((dwords & 0xFFFF) << 16);
     synchronized (adminDataLock) {
+      checkServing();
       adminData.zero(0, PAGE);
       admin.execute(AdminOpcode.GET_LOG_PAGE.raw(), nsid, cdw10, dwords >>> 16, 0, 0, 0, 0,
           adminData, 0, bytes);
+      checkServing();
       return copyAdminData(bytes);
     }
   }
@@ -597,6 +616,14 @@ public final class Controller implements NvmeController {
     } catch (NvmeException e) {
       LOG.warn("handling async event failed controller={} event={}: {}", name, ev,
           e.getMessage());
+    } catch (RuntimeException e) {
+      if (stopped == null) {
+        throw e;
+      }
+      // Stopped (closed, failed or released for servicing) while handling: the admin data page
+      // may already be freed or belong to the next driver.
+      LOG.info("async event handling abandoned, controller stopped controller={} event={}: {}",
+          name, ev, e.toString());
     }
   }
 
@@ -723,8 +750,9 @@ public final class Controller implements NvmeController {
         stage("encode");
         byte[] id = new byte[identify.capacity()];
         identify.duplicate().clear().get(id);
+        long stamp = nextSaveStamp();
         ControllerSavedState st = new ControllerSavedState(SavedStateCodec.CURRENT_VERSION,
-            device.id(), name, System.currentTimeMillis(), id, maxTransferBytes, grantedIoQueues,
+            device.id(), name, stamp, id, maxTransferBytes, grantedIoQueues,
             maxIoQueues, cpuCount, nextQid, fallbackCount.get(), ref(adminData), adminState,
             List.copyOf(io), cpuQueues, ns);
         // Encoding here proves the state is complete before anyone relies on it.
@@ -744,6 +772,26 @@ public final class Controller implements NvmeController {
     }
   }
 
+  /**
+   * Where the save stamp lives: the second page of the admin data block, which is persistent and
+   * otherwise unused. Each saved state carries the stamp written at its save (as its
+   * {@code savedAtMillis}); a restore accepts a state only while memory still holds its stamp, and
+   * moves the stamp on, as does resuming after a save. So a state that is older than what the
+   * controller has done since (an abandoned save, a state restored once already, an old file)
+   * never rewinds the rings: it starts cold instead.
+   */
+  private static final long STAMP_OFFSET = PAGE;
+
+  private long nextSaveStamp() {
+    long stamp = Math.max(System.currentTimeMillis(), adminData.getLong(STAMP_OFFSET) + 1);
+    adminData.putLong(STAMP_OFFSET, stamp);
+    return stamp;
+  }
+
+  private void consumeSaveStamp() {
+    adminData.putLong(STAMP_OFFSET, adminData.getLong(STAMP_OFFSET) + 1);
+  }
+
   @Override
   public void resumeAfterSave() {
     synchronized (failLock) {
@@ -751,6 +799,8 @@ public final class Controller implements NvmeController {
         return;
       }
       state = ControllerState.READY;
+      // The state that save returned is stale from now on.
+      consumeSaveStamp();
     }
     synchronized (workers) {
       workers.values().forEach(VectorWorker::resume);
@@ -769,6 +819,7 @@ public final class Controller implements NvmeController {
         throw new IllegalStateException("release needs a saved controller, state=" + state);
       }
       state = ControllerState.SHUT_DOWN;
+      stopped = e;
       for (QueuePair q : allQueues()) {
         q.handOver().forEach((cid, c) -> callers.put(InFlightHandover.key(q.qid, cid), c));
         q.refuse(e);
@@ -818,6 +869,9 @@ public final class Controller implements NvmeController {
         why = "the controller is not enabled and ready (" + c + ")";
       }
     }
+    if (why == null) {
+      why = inconsistency(st, regs.cap(), device.maxInterruptCount());
+    }
     List<MemoryBlock> pending = new ArrayList<>();
     if (dma.persistent()) {
       try {
@@ -845,6 +899,15 @@ public final class Controller implements NvmeController {
         }
       }
     }
+    if (why == null) {
+      MemoryBlock data = byRef.get(st.adminData());
+      long stamp = data.size() >= STAMP_OFFSET + 8 ? data.getLong(STAMP_OFFSET) : 0;
+      // 0: memory from a driver that wrote no stamps; the state cannot be checked.
+      if (stamp != 0 && stamp != st.savedAtMillis()) {
+        why = "the saved state is stale (saved with stamp " + st.savedAtMillis()
+            + ", the controller's memory holds " + stamp + ": it ran on after that save)";
+      }
+    }
     java.util.Map<Long, io.jnvme.driver.IoCompletion> callers = InFlightHandover.take(device.id());
     if (why != null) {
       return coldStart(device, dma, options, regs, pending, why, callers);
@@ -864,6 +927,49 @@ public final class Controller implements NvmeController {
       c.abandon();
       return coldStart(device, dma, options, regs, List.of(), "restore failed: " + e, callers);
     }
+  }
+
+  /** Most CPU slots a saved state may name (the codec bounds the CPU table to this too). */
+  private static final int MAX_CPUS = 1 << 16;
+
+  /**
+   * What in a saved state that passed the codec (intact bytes) still does not fit this device or
+   * the memory it names, or null. Restoring such a state would size arrays from it, write rings
+   * past their blocks or wait on vectors that do not exist; it is a cold start instead.
+   */
+  static String inconsistency(ControllerSavedState st, Cap cap, int vectors) {
+    if (st.cpuCount() < 1 || st.cpuCount() > MAX_CPUS) {
+      return "the saved CPU count " + st.cpuCount() + " is out of range";
+    }
+    if (st.admin().qid() != 0) {
+      return "the saved admin queue has qid " + st.admin().qid();
+    }
+    if (st.maxTransferBytes() < PAGE) {
+      return "the saved transfer limit " + st.maxTransferBytes() + " is below one page";
+    }
+    Set<Integer> qids = new java.util.HashSet<>();
+    for (QueueState q : concat(st.admin(), st.ioQueues())) {
+      String where = "saved queue qid=" + q.qid();
+      if (!qids.add(q.qid()) || q.qid() < 0 || q.qid() > 0xFFFF || (q.qid() == 0) != (q == st.admin())) {
+        return where + ": qid repeated or out of range";
+      }
+      if (q.entries() < 2 || q.entries() > cap.maxQueueEntries()) {
+        return where + ": " + q.entries() + " entries, the controller allows 2.."
+            + cap.maxQueueEntries();
+      }
+      if (q.sq().size() < (long) q.entries() * Sqe.SIZE
+          || q.cq().size() < (long) q.entries() * Cqe.SIZE
+          || q.prp().size() < (long) (q.entries() - 1) * q.prpPagesPerSlot() * PAGE) {
+        return where + ": its rings do not fit the memory blocks it names";
+      }
+      if (q.vector() < 0 || q.vector() >= Math.max(1, vectors)) {
+        return where + ": vector " + q.vector() + " but the device has " + vectors;
+      }
+      if (q.qid() != 0 && st.maxTransferBytes() > QueuePair.maxTransferFor(q.prpPagesPerSlot())) {
+        return where + ": its PRP pages cannot describe the saved transfer limit";
+      }
+    }
+    return null;
   }
 
   private static List<QueueState> concat(QueueState a, List<QueueState> rest) {
@@ -940,6 +1046,8 @@ public final class Controller implements NvmeController {
     namespaces.restore(st.namespaces());
     drainRemaining.set(st.pendingIoCommands());
     aerOutstanding.set(aerPending[0]);
+    // This state is used up: restoring it again after this driver ran would rewind the rings.
+    consumeSaveStamp();
     state = ControllerState.READY;
     lastStart = "restored";
     // Start reaping only now: every slot and the drain count are in place.
@@ -1045,6 +1153,7 @@ public final class Controller implements NvmeController {
       state = ControllerState.FAILED;
       failure = message;
       e = new ControllerFailedException(message + " controller=" + name, reason, csts);
+      stopped = e;
       admin.refuse(e);
       ioQueues.forEach(q -> q.refuse(e));
     }
@@ -1105,6 +1214,7 @@ public final class Controller implements NvmeController {
     }
     ControllerFailedException e = new ControllerFailedException("controller start abandoned",
         ControllerFailedException.Reason.SHUT_DOWN, 0);
+    stopped = e;
     if (admin != null) {
       admin.kill(e);
     }
@@ -1127,11 +1237,14 @@ public final class Controller implements NvmeController {
     if (admin != null) {
       admin.memory.close();
     }
-    if (adminDataMapping != null) {
-      adminDataMapping.close();
-    }
-    if (adminData != null) {
-      adminData.close();
+    synchronized (adminDataLock) {
+      // Not while an admin command still uses the page (it ends once the queues are dead).
+      if (adminDataMapping != null) {
+        adminDataMapping.close();
+      }
+      if (adminData != null) {
+        adminData.close();
+      }
     }
     for (MappedBuffer b : new ArrayList<>(buffers)) {
       b.close();
@@ -1302,6 +1415,9 @@ public final class Controller implements NvmeController {
       }
       wasReady = state == ControllerState.READY;
       state = ControllerState.SHUT_DOWN;
+      if (stopped == null) {
+        stopped = e;
+      }
       ioQueues.forEach(q -> q.refuse(e));
     }
     namespaces.closeAll();

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.jnvme.device.MemoryBlock;
 import io.jnvme.dma.lockmem.internal.LockedMemoryProvider;
 import io.jnvme.dma.pagepool.PagePool;
+import io.jnvme.driver.ControllerFailedException;
 import io.jnvme.driver.ControllerOptions;
 import io.jnvme.driver.ControllerStartException;
 import io.jnvme.driver.NamespaceHandle;
@@ -95,5 +96,27 @@ class PagePoolServicingTest {
       assertTrue(emu.resetCount() > resets);
       assertTrue(pool.validate().clean(), "stale blocks freed: " + pool.validate());
     }
+  }
+
+  /**
+   * Regression, found by ApiSequenceFuzzTest (input crash-f18d1a5f): an async event handled while
+   * the controller was released or closed used the admin data page after the pool had handed it
+   * to the next driver or freed it, and its thread died with an IllegalStateException; a caller's
+   * Identify after close got the same unchecked exception. Now they are typed errors.
+   */
+  @Test
+  void adminCommandsOnAReleasedOrClosedControllerAreTypedErrors() throws Exception {
+    Controller c1 = Controller.start(emu.device(), pool.clientFor(emu.device().id()), options);
+    byte[] bytes = SavedStateCodec.encode(c1.save());
+    c1.release();
+    Controller c2 = Controller.restore(emu.device(), pool.clientFor(emu.device().id()), options,
+        SavedStateCodec.decode(bytes));
+    assertEquals(ControllerFailedException.Reason.SERVICED,
+        assertThrows(ControllerFailedException.class, () -> c1.identifyNamespace(1)).reason());
+    assertThrows(ControllerFailedException.class, c1::rescanNamespaces);
+    c2.close();
+    assertEquals(ControllerFailedException.Reason.SHUT_DOWN,
+        assertThrows(ControllerFailedException.class, () -> c2.identifyNamespace(1)).reason());
+    assertThrows(ControllerFailedException.class, () -> c2.logPage(2, -1, 512));
   }
 }

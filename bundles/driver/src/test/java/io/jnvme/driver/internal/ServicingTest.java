@@ -419,4 +419,84 @@ class ServicingTest {
         assertThrows(SavedStateException.class, current::save).reason());
     assertEquals(ControllerState.READY, current.state());
   }
+
+  /**
+   * Regression: a saved state that passes the codec (intact checksum) but does not fit the device
+   * or its memory was restored as is. A CPU count of 2^31-1 sized an array from it and killed the
+   * JVM with OutOfMemoryError; a ring larger than its blocks would have been written past them.
+   * Restore now checks the state against CAP, the interrupt vectors and the blocks, and starts
+   * cold when it does not fit.
+   */
+  @ParameterizedTest
+  @ValueSource(strings = {"cpuCount", "vector", "pendingCid", "entries", "cpuQueues",
+      "namespaceIdentify"})
+  void savedStateThatDoesNotFitStartsColdOrIsRepairedNeverCrashes(String field) throws Exception {
+    Controller c1 = start();
+    NamespaceHandle h = c1.open(1, "disk");
+    MemoryBlock buf = c1.allocateBuffer(4096);
+    byte[] data = random(4096, 9);
+    buf.copyFrom(ByteBuffer.wrap(data), 0);
+    h.write(0, 8, buf, 0, false);
+    ControllerSavedState s = c1.save();
+    c1.release();
+    ControllerSavedState bad = SavedStateCodec.decode(SavedStateCodec.encode(
+        SavedStateMutations.mutate(s, field)));
+    current = Controller.restore(emu.device(), pool.clientFor(emu.device().id()), options, bad);
+    assertEquals(ControllerState.READY, current.state());
+    try (NamespaceHandle h2 = current.open(1, "disk")) {
+      MemoryBlock check = current.allocateBuffer(4096);
+      h2.read(0, 8, check, 0);
+      assertArrayEquals(data, bytes(check, 0, 4096));
+    }
+  }
+
+  /**
+   * Regression: a saved state older than what the controller has done since (an abandoned save,
+   * a state restored once already, an old file) was restored as if current, rewinding the rings
+   * to positions the device had long passed: the driver would submit into slots the device reads
+   * as old commands. Each save now stamps the controller's persistent memory, a restore accepts
+   * only the state whose stamp is still there and moves it on, and anything else starts cold.
+   */
+  @Test
+  void staleSavedStateStartsColdAndKeepsEveryAcknowledgedWrite() throws Exception {
+    Controller c1 = start();
+    NamespaceHandle h = c1.open(1, "disk");
+    MemoryBlock buf = c1.allocateBuffer(64 * 4096);
+    byte[] data = random(64 * 4096, 12);
+    buf.copyFrom(ByteBuffer.wrap(data), 0);
+    byte[] abandoned = SavedStateCodec.encode(c1.save());
+    c1.resumeAfterSave();
+    for (int i = 0; i < 64; i++) {
+      h.write(i * 8L, 8, buf, i * 4096L, false);
+    }
+    byte[] current1 = SavedStateCodec.encode(c1.save());
+    c1.release();
+    Controller c2 = Controller.restore(emu.device(), pool.clientFor(emu.device().id()), options,
+        SavedStateCodec.decode(abandoned));
+    current = c2;
+    assertTrue(c2.status().lastStart().contains("stale"), c2.status().lastStart());
+    // A state restored once is used up as well.
+    byte[] s2 = SavedStateCodec.encode(c2.save());
+    c2.release();
+    Controller c3 = Controller.restore(emu.device(), pool.clientFor(emu.device().id()), options,
+        SavedStateCodec.decode(s2));
+    current = c3;
+    assertEquals("restored", c3.status().lastStart());
+    try (NamespaceHandle h3 = c3.open(1, "disk")) {
+      h3.read(0, 8, c3.allocateBuffer(4096), 0);
+    }
+    byte[] s3 = SavedStateCodec.encode(c3.save());
+    c3.release();
+    Controller c4 = Controller.restore(emu.device(), pool.clientFor(emu.device().id()), options,
+        SavedStateCodec.decode(s2));
+    current = c4;
+    assertTrue(c4.status().lastStart().contains("stale"), c4.status().lastStart());
+    assertTrue(current1.length > 0 && s3.length > 0);
+    try (NamespaceHandle h4 = c4.open(1, "disk")) {
+      MemoryBlock check = c4.allocateBuffer(64 * 4096);
+      h4.read(0, 32 * 8, check, 0);
+      h4.read(32 * 8, 32 * 8, check, 32 * 4096L);
+      assertArrayEquals(data, bytes(check, 0, 64 * 4096));
+    }
+  }
 }
