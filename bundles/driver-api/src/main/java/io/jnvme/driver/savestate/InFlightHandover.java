@@ -30,4 +30,12 @@ public final class InFlightHandover {
     Map<Long, IoCompletion> m = PENDING.remove(deviceId);
     return m != null ? m : Map.of();
   }
+
+  /**
+   * Takes what was offered for {@code deviceId}, or null if its driver was not released in this
+   * JVM (a JVM restart): then nobody here still holds that driver's buffers.
+   */
+  public static Map<Long, IoCompletion> takeIfReleasedHere(String deviceId) {
+    return PENDING.remove(deviceId);
+  }
 }

@@ -908,13 +908,20 @@ public final class Controller implements NvmeController {
             + ", the controller's memory holds " + stamp + ": it ran on after that save)";
       }
     }
-    java.util.Map<Long, io.jnvme.driver.IoCompletion> callers = InFlightHandover.take(device.id());
+    java.util.Map<Long, io.jnvme.driver.IoCompletion> offered =
+        InFlightHandover.takeIfReleasedHere(device.id());
+    // Released in this JVM: the old driver's users may still hold its data buffers.
+    boolean releasedHere = offered != null;
+    java.util.Map<Long, io.jnvme.driver.IoCompletion> callers =
+        releasedHere ? offered : java.util.Map.of();
     if (why != null) {
       return coldStart(device, dma, options, regs, pending, why, callers);
     }
-    // Blocks the state does not name are stale, except data buffers still used in this JVM.
+    // Blocks the state does not name are stale, except data buffers of a driver released in this
+    // JVM: their users still hold them (a disk layer's bounce buffers), and freeing them here
+    // would let the next allocation alias memory someone still writes to.
     for (MemoryBlock b : pending) {
-      if (!needed.contains(ref(b)) && (callers.isEmpty() || !"buffer".equals(b.tag()))) {
+      if (!needed.contains(ref(b)) && (!releasedHere || !"buffer".equals(b.tag()))) {
         b.close();
       }
     }

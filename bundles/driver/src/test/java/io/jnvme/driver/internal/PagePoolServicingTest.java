@@ -119,4 +119,24 @@ class PagePoolServicingTest {
         assertThrows(ControllerFailedException.class, () -> c2.identifyNamespace(1)).reason());
     assertThrows(ControllerFailedException.class, () -> c2.logPage(2, -1, 512));
   }
+
+  @Test
+  void buffersStillHeldAfterServicingInThisJvmAreNotHandedOutAgain() throws Exception {
+    Controller c1 = Controller.start(emu.device(), pool.clientFor(emu.device().id()), options);
+    MemoryBlock held = c1.allocateBuffer(4096);
+    long heldAddress = held.deviceAddress(0);
+    byte[] saved = SavedStateCodec.encode(c1.save());
+    c1.release();
+    try (Controller c2 = Controller.restore(emu.device(), pool.clientFor(emu.device().id()),
+        options, SavedStateCodec.decode(saved))) {
+      assertEquals("restored", c2.status().lastStart());
+      MemoryBlock fresh = c2.allocateBuffer(4096);
+      assertTrue(fresh.deviceAddress(0) != heldAddress,
+          "the old driver's buffer is still its user's; its pages must not be reused");
+      held.putLong(0, 0x4242424242424242L);
+      assertEquals(0, fresh.getLong(0), "writes through the old buffer land in it alone");
+      fresh.close();
+    }
+    held.close();
+  }
 }
