@@ -21,7 +21,12 @@ import java.util.TreeSet;
 final class CheckpointRecovery {
   private CheckpointRecovery() {}
 
-  static ControllerSavedState patch(ControllerSavedState cp, RecoveryReport r) {
+  /**
+   * @param stamp the save stamp the controller's memory holds now: recovery rebuilt every ring
+   *     position from the live controller, so the patched state is current and carries it (the
+   *     driver refuses a state whose stamp memory no longer holds, as it does a stale one)
+   */
+  static ControllerSavedState patch(ControllerSavedState cp, RecoveryReport r, long stamp) {
     TreeSet<Integer> saved = new TreeSet<>();
     saved.add(cp.admin().qid());
     cp.ioQueues().forEach(q -> saved.add(q.qid()));
@@ -37,7 +42,7 @@ final class CheckpointRecovery {
       io.add(patch(q, r.queue(q.qid())));
     }
     return new ControllerSavedState(cp.version(), cp.deviceId(), cp.name(),
-        System.currentTimeMillis(), cp.identifyController(), cp.maxTransferBytes(),
+        stamp, cp.identifyController(), cp.maxTransferBytes(),
         cp.grantedIoQueues(), cp.maxIoQueues(), cp.cpuCount(), cp.nextQid(), cp.fallbackCount(),
         cp.adminData(), admin, io, cp.cpuQueues(), cp.namespaces());
   }

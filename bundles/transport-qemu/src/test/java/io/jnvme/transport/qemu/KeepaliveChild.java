@@ -176,6 +176,19 @@ public final class KeepaliveChild {
 
   // ------------------------------------------------------------------ JVM B, after the kill
 
+  /**
+   * The driver's save stamp as the controller's memory holds it: the driver keeps it in the
+   * second page of its admin data block; guest RAM is the pool file, device address = offset.
+   */
+  private static long memoryStamp(QemuMachine m, long adminDataAddress) throws Exception {
+    try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(m.pool().file())) {
+      java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(8)
+          .order(java.nio.ByteOrder.LITTLE_ENDIAN);
+      ch.read(b, adminDataAddress + 4096);
+      return b.getLong(0);
+    }
+  }
+
   private static void recover(Path run, Path state) throws Exception {
     Properties a = read(state.resolve("a.properties"));
     Set<Long> acked = Files.readAllLines(state.resolve("acks.txt")).stream()
@@ -189,7 +202,8 @@ public final class KeepaliveChild {
         + " rolledBack=" + report.rolledBack() + " queues=" + report.queues().size());
     ControllerSavedState cp = SavedStateCodec.decode(Files.readAllBytes(
         state.resolve("checkpoint.bin")));
-    ControllerSavedState st = CheckpointRecovery.patch(cp, report);
+    ControllerSavedState st = CheckpointRecovery.patch(cp, report,
+        memoryStamp(m, cp.adminData().deviceAddress()));
     NvmeController c = new DriverFactory().restore(m.device(), m.dmaClient(), options(), st);
     check("restored".equals(c.status().lastStart()), "restored, not " + c.status().lastStart());
     checkQueues(c, a);
