@@ -54,6 +54,8 @@ class ServicingSoakTest {
   private record Session(NvmeController ctrl, NamespaceHandle[] handles, MemoryBlock[] buffers) {}
 
   private final AtomicReference<Session> session = new AtomicReference<>();
+  /** Sessions of released drivers, whose buffers the workload gives back at the end. */
+  private final List<Session> retired = new java.util.ArrayList<>();
   private final AtomicLong ops = new AtomicLong();
   private final AtomicLong bytesWritten = new AtomicLong();
   private final AtomicLong bytesRead = new AtomicLong();
@@ -110,11 +112,19 @@ class ServicingSoakTest {
         totalPauseUs += pauseUs;
         assertEquals("restored", next.status().lastStart(), "cycle " + cycle);
         session.set(open(next));
+        retired.add(old);
       }
       stop = true;
       for (Thread t : workers) {
         t.join(TimeUnit.SECONDS.toMillis(60));
         assertTrue(!t.isAlive(), "worker ended");
+      }
+      // The buffers of each released driver stay their user's (the restoring driver must not
+      // free them under a user's feet); the workload gives them back once it no longer uses them.
+      for (Session r : retired) {
+        for (MemoryBlock b : r.buffers) {
+          b.close();
+        }
       }
       Session s = session.get();
       long verifiedBefore = shadows[1].verifiedBytes + shadows[2].verifiedBytes;

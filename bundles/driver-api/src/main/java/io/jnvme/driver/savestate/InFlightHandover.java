@@ -13,7 +13,30 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class InFlightHandover {
   private static final Map<String, Map<Long, IoCompletion>> PENDING = new ConcurrentHashMap<>();
 
+  /**
+   * Data buffers of released drivers, re-attached by the driver that restored their device: the
+   * old driver's user still holds (an old object of) each; when it closes that, the block here is
+   * the one that really frees the memory. Keyed by device id and device address.
+   */
+  private static final Map<String, io.jnvme.device.MemoryBlock> ADOPTED =
+      new ConcurrentHashMap<>();
+
   private InFlightHandover() {}
+
+  /** Parks re-attached data buffers of a released driver until their users close them. */
+  public static void adoptBuffers(String deviceId, java.util.List<io.jnvme.device.MemoryBlock> b) {
+    for (io.jnvme.device.MemoryBlock m : b) {
+      ADOPTED.put(deviceId + "@" + m.deviceAddress(0), m);
+    }
+  }
+
+  /** A user closed a data buffer: frees the re-attached block that holds its memory, if any. */
+  public static void bufferClosed(String deviceId, long deviceAddress) {
+    io.jnvme.device.MemoryBlock m = ADOPTED.remove(deviceId + "@" + deviceAddress);
+    if (m != null) {
+      m.close();
+    }
+  }
 
   /** Key of one command: queue id and command id. */
   public static long key(int qid, int cid) {

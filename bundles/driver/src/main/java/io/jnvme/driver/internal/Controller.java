@@ -920,11 +920,18 @@ public final class Controller implements NvmeController {
     // Blocks the state does not name are stale, except data buffers of a driver released in this
     // JVM: their users still hold them (a disk layer's bounce buffers), and freeing them here
     // would let the next allocation alias memory someone still writes to.
+    List<MemoryBlock> adopted = new ArrayList<>();
     for (MemoryBlock b : pending) {
-      if (!needed.contains(ref(b)) && (!releasedHere || !"buffer".equals(b.tag()))) {
+      if (needed.contains(ref(b))) {
+        continue;
+      }
+      if (releasedHere && "buffer".equals(b.tag())) {
+        adopted.add(b);
+      } else {
         b.close();
       }
     }
+    InFlightHandover.adoptBuffers(device.id(), adopted);
     Controller c = new Controller(device, dma, options.withCpuCount(st.cpuCount()), regs);
     try {
       c.resume(st, byRef, callers);

@@ -60,7 +60,11 @@ final class MappedBuffer implements MemoryBlock {
     if (closed.compareAndSet(false, true)) {
       owner.buffers.remove(this);
       mapping.close();
+      long address = block.deviceAddress(0);
       block.close();
+      // After servicing in this JVM the restoring driver re-attached this memory; its block
+      // there is the one that frees it.
+      io.jnvme.driver.savestate.InFlightHandover.bufferClosed(owner.deviceId(), address);
     }
   }
 

@@ -136,7 +136,11 @@ class PagePoolServicingTest {
       held.putLong(0, 0x4242424242424242L);
       assertEquals(0, fresh.getLong(0), "writes through the old buffer land in it alone");
       fresh.close();
+      held.close();
+      assertEquals(0, pool.validate().pending().size());
+      assertEquals(c2.status().ioQueues().size() * 3 + 4, pool.validate().attached().size(),
+          "only the live controller's queues are allocated once the old buffer is closed");
     }
-    held.close();
+    assertTrue(pool.validate().clean(), pool.validate().toString());
   }
 }
