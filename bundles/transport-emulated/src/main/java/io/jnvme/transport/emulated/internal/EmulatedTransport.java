@@ -3,10 +3,6 @@ package io.jnvme.transport.emulated.internal;
 import io.jnvme.device.Device;
 import io.jnvme.device.DeviceException;
 import io.jnvme.device.DeviceFactory;
-import io.jnvme.device.DeviceInterrupt;
-import io.jnvme.device.DmaMapping;
-import io.jnvme.device.MemoryBlock;
-import io.jnvme.device.RegisterIo;
 import io.jnvme.transport.emulated.EmulatedController;
 import io.jnvme.transport.emulated.EmulatedNamespace;
 import io.jnvme.transport.emulated.internal.osgi.ConfigMaps;
@@ -111,45 +107,14 @@ public final class EmulatedTransport implements DeviceFactory {
   }
 
   /** The controller's device view; closing it ends the controller. */
-  private static final class Owned implements Device {
+  private static final class Owned extends io.jnvme.device.ForwardingDevice {
     private final EmulatedController controller;
-    private final Device device;
     private final Runnable beforeClose;
 
     Owned(EmulatedController controller, Runnable beforeClose) {
+      super(controller.device());
       this.controller = controller;
-      this.device = controller.device();
       this.beforeClose = beforeClose;
-    }
-
-    @Override
-    public String id() {
-      return device.id();
-    }
-
-    @Override
-    public String transport() {
-      return device.transport();
-    }
-
-    @Override
-    public RegisterIo mapBar(int bar) throws DeviceException {
-      return device.mapBar(bar);
-    }
-
-    @Override
-    public int maxInterruptCount() {
-      return device.maxInterruptCount();
-    }
-
-    @Override
-    public DeviceInterrupt mapInterrupt(int vector, int cpu) throws DeviceException {
-      return device.mapInterrupt(vector, cpu);
-    }
-
-    @Override
-    public DmaMapping mapDma(MemoryBlock block) throws DeviceException {
-      return device.mapDma(block);
     }
 
     @Override
@@ -163,7 +128,7 @@ public final class EmulatedTransport implements DeviceFactory {
 
     @Override
     public String toString() {
-      return "emulated device " + device.id();
+      return "emulated device " + id();
     }
   }
 }

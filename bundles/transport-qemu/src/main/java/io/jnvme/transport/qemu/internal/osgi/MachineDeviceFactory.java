@@ -3,10 +3,6 @@ package io.jnvme.transport.qemu.internal.osgi;
 import io.jnvme.device.Device;
 import io.jnvme.device.DeviceException;
 import io.jnvme.device.DeviceFactory;
-import io.jnvme.device.DeviceInterrupt;
-import io.jnvme.device.DmaMapping;
-import io.jnvme.device.MemoryBlock;
-import io.jnvme.device.RegisterIo;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 
@@ -36,37 +32,7 @@ final class MachineDeviceFactory implements DeviceFactory {
     if (!inUse.compareAndSet(false, true)) {
       throw new DeviceException("the QEMU controller " + device.id() + " is already connected");
     }
-    return new Device() {
-      @Override
-      public String id() {
-        return device.id();
-      }
-
-      @Override
-      public String transport() {
-        return device.transport();
-      }
-
-      @Override
-      public RegisterIo mapBar(int bar) throws DeviceException {
-        return device.mapBar(bar);
-      }
-
-      @Override
-      public int maxInterruptCount() {
-        return device.maxInterruptCount();
-      }
-
-      @Override
-      public DeviceInterrupt mapInterrupt(int vector, int cpu) throws DeviceException {
-        return device.mapInterrupt(vector, cpu);
-      }
-
-      @Override
-      public DmaMapping mapDma(MemoryBlock block) throws DeviceException {
-        return device.mapDma(block);
-      }
-
+    return new io.jnvme.device.ForwardingDevice(device) {
       @Override
       public void close() {
         inUse.set(false);
