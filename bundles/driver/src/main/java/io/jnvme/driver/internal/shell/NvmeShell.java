@@ -120,6 +120,8 @@ final class NvmeShell {
 
   private final java.util.function.BiFunction<String, Integer,
       java.util.Optional<io.jnvme.driver.NamespaceLender>> lenders;
+  /** How long a held namespace's lender may take to appear (it follows the holder's open). */
+  private static final long LENDER_WAIT_NANOS = 3_000_000_000L;
 
   /**
    * Runs {@code task} on the namespace: opened with owner {@code shell} and closed after, or,
@@ -137,8 +139,14 @@ final class NvmeShell {
         if (e.reason() != io.jnvme.driver.NamespaceException.Reason.DUPLICATE) {
           throw e;
         }
+        // The holder registers its lender just after it opens the namespace: give it a moment.
+        long deadline = System.nanoTime() + LENDER_WAIT_NANOS;
         java.util.Optional<io.jnvme.driver.NamespaceLender> lender =
             lenders.apply(t.controller().name(), t.nsid());
+        while (lender.isEmpty() && System.nanoTime() < deadline) {
+          java.util.concurrent.locks.LockSupport.parkNanos(20_000_000L);
+          lender = lenders.apply(t.controller().name(), t.nsid());
+        }
         if (lender.isEmpty()) {
           throw e;
         }
