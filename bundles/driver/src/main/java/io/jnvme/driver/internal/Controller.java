@@ -999,13 +999,8 @@ public final class Controller implements NvmeController {
     LOG.warn("saved state not used, resetting and starting cold controller={}: {}",
         options.name(), why);
     // Reset first: the device must stop using the old queues before their memory is freed.
-    Cc cc = regs.cc();
-    if (!regs.csts().allOnes() && (cc.en() || regs.csts().rdy())) {
-      regs.cc(cc.withEn(false));
-      Backoff b = new Backoff(TimeUnit.MILLISECONDS.toNanos(regs.cap().timeoutMillis()));
-      while (regs.csts().rdy() && !regs.csts().allOnes() && b.pause()) {
-        Thread.onSpinWait();
-      }
+    if (!regs.csts().allOnes() && (regs.cc().en() || regs.csts().rdy())) {
+      disable(regs, options.name());
     }
     // After the reset the device touches no buffer: callers still waiting can be told.
     ControllerFailedException gone = new ControllerFailedException("the controller was reset"
@@ -1187,20 +1182,28 @@ public final class Controller implements NvmeController {
 
   private void resetQuietly() {
     try {
-      regs.cc(regs.cc().withEn(false));
-      Backoff b = new Backoff(TimeUnit.MILLISECONDS.toNanos(cap.timeoutMillis()));
-      while (true) {
-        Csts c = regs.csts();
-        if (c.allOnes() || !c.rdy()) {
-          return;
-        }
-        if (!b.pause()) {
-          LOG.warn("controller did not leave ready state within CAP.TO controller={}", name);
-          return;
-        }
-      }
+      disable(regs, name);
     } catch (RuntimeException ex) {
       LOG.warn("reset after failure failed controller={}", name, ex);
+    }
+  }
+
+  /**
+   * Clears CC.EN and waits, at most CAP.TO, until CSTS.RDY is 0 (or the device is gone), so the
+   * controller stops touching memory.
+   */
+  private static void disable(Registers regs, String name) {
+    regs.cc(regs.cc().withEn(false));
+    Backoff b = new Backoff(TimeUnit.MILLISECONDS.toNanos(regs.cap().timeoutMillis()));
+    while (true) {
+      Csts c = regs.csts();
+      if (c.allOnes() || !c.rdy()) {
+        return;
+      }
+      if (!b.pause()) {
+        LOG.warn("controller did not leave ready state within CAP.TO controller={}", name);
+        return;
+      }
     }
   }
 

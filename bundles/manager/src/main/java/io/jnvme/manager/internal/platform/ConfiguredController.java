@@ -293,15 +293,7 @@ public final class ConfiguredController {
     if (phase == Phase.STOPPED) {
       return;
     }
-    if (controller != null) {
-      withdraw.accept(controller);
-      controller.close();
-      controller = null;
-    }
-    if (device != null) {
-      device.close();
-      device = null;
-    }
+    shutDownAndGiveBackDevice();
     phase = Phase.STOPPED;
     notifyAll();
     onStopped.run();
@@ -315,6 +307,14 @@ public final class ConfiguredController {
     if (phase == Phase.STOPPED) {
       return;
     }
+    shutDownAndGiveBackDevice();
+    phase = Phase.WAITING;
+    waitingFor = "transport '" + config.transport() + "'";
+    notifyAll();
+  }
+
+  /** Shuts the running controller down (service withdrawn first) and closes the device. */
+  private void shutDownAndGiveBackDevice() {
     if (controller != null) {
       withdraw.accept(controller);
       controller.close();
@@ -324,9 +324,6 @@ public final class ConfiguredController {
       device.close();
       device = null;
     }
-    phase = Phase.WAITING;
-    waitingFor = "transport '" + config.transport() + "'";
-    notifyAll();
   }
 
   /** The allocator changed: new queues use it; memory in use stays where it is. */
