@@ -76,6 +76,8 @@ public class ReadBenchmark {
   public void setUp() throws NvmeException {
     emu = EmulatedController.builder("bench0")
         .inlineExecution("inline".equals(execution))
+        // The command log is a test facility (one entry object per command); a device has none.
+        .commandLogCapacity(0)
         .namespace(1, EmulatedNamespace.nullDevice(1L << 40, 512))
         .build();
     ctrl = new DriverFactory().start(emu.device(),

@@ -11,33 +11,50 @@ import java.util.concurrent.atomic.AtomicBoolean;
 /**
  * A command the controller fetched: a private copy of its SQE (the host may reuse the slot at
  * once), where it came from, and its result once executed.
+ *
+ * <p>An I/O queue keeps a few of these for reuse ({@link SubmissionQueue#take}), so that the
+ * common command (no fault, completed at once) costs no allocation: like a device's command
+ * context, the object is bound to a command at fetch and unbound when its completion is written.
+ * Anything that may keep a reference longer (a fault, a completion held for room) takes the object
+ * out of circulation instead.
  */
 final class Command {
   final SubmissionQueue sq;
   final Sqe sqe;
+  private final ByteBuffer copy;
   /** Controller epoch at fetch; a reset in between makes the command stale. */
-  final long epoch;
-  final LogEntry log;
-  final FaultAction fault;
+  long epoch;
+  LogEntry log;
+  FaultAction fault;
   private final AtomicBoolean finished = new AtomicBoolean();
+  /** The completion waits in the CQ for room, so the CQ keeps this object. */
+  boolean held;
+  /** Set once the command completed on the fetching thread with nothing keeping this object. */
+  boolean released;
 
   Status status = Status.SUCCESS;
   int dw0;
 
-  Command(SubmissionQueue sq, Sqe sqe, long epoch, LogEntry log, FaultAction fault) {
+  Command(SubmissionQueue sq) {
     this.sq = sq;
-    this.sqe = sqe;
-    this.epoch = epoch;
-    this.log = log;
-    this.fault = fault;
+    this.copy = ByteBuffer.allocate(Sqe.SIZE).order(ByteOrder.LITTLE_ENDIAN);
+    this.sqe = new Sqe().wrap(copy, 0);
   }
 
-  /** A heap copy of the 64-byte SQE at {@code offset} of {@code ring}. */
-  static ByteBuffer copySqe(MemoryBlock ring, long offset) {
-    ByteBuffer b = ByteBuffer.allocate(Sqe.SIZE).order(ByteOrder.LITTLE_ENDIAN);
+  /** Binds this object to the 64-byte SQE at {@code offset} of {@code ring}, fetched now. */
+  Command fetch(MemoryBlock ring, long offset, long epoch) {
     // SAFETY: offset comes from a resolved HostRing, so the 64 bytes lie inside the mapped block.
-    ring.copyTo(offset, b);
-    return b.clear();
+    ring.copyTo(offset, copy.clear());
+    copy.clear();
+    this.epoch = epoch;
+    this.log = null;
+    this.fault = null;
+    this.held = false;
+    this.released = false;
+    this.status = Status.SUCCESS;
+    this.dw0 = 0;
+    finished.set(false);
+    return this;
   }
 
   int qid() {

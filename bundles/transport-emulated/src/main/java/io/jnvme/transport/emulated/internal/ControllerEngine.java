@@ -806,19 +806,21 @@ public final class ControllerEngine implements Worker.Poller, FaultState.Listene
         dmaFault("SQ " + sq.qid + " ring no longer mapped");
         break;
       }
-      ByteBuffer copy = Command.copySqe(sq.ring.block(), sq.ring.offsetOf(head));
+      Command cmd = sq.take().fetch(sq.ring.block(), sq.ring.offsetOf(head), epoch);
       sq.head = head + 1 == sq.size() ? 0 : head + 1;
       n++;
-      dispatch(sq, copy);
+      dispatch(sq, cmd);
+      sq.recycle(cmd);
     }
     return n > 0;
   }
 
-  private void dispatch(SubmissionQueue sq, ByteBuffer copy) {
-    Sqe sqe = new Sqe().wrap(copy, 0);
+  private void dispatch(SubmissionQueue sq, Command cmd) {
+    Sqe sqe = cmd.sqe;
     FaultAction fault = faults.match(sq.qid, sqe);
     LogEntry entry = log.record(sq.qid, sqe, fault);
-    Command cmd = new Command(sq, sqe, epoch, entry, fault);
+    cmd.fault = fault;
+    cmd.log = entry;
     if (LOG.isTraceEnabled()) {
       LOG.trace("controller={} qid={} cid={} nsid={} fetched {}", name, sq.qid, sqe.cid(),
           sqe.nsid(), sqe);
@@ -838,11 +840,14 @@ public final class ControllerEngine implements Worker.Poller, FaultState.Listene
         // The log entry copied the command as submitted; only the execution sees the rewrite.
         sqe.cdw(rw.index(), rw.apply(sqe.cdw(rw.index())));
       }
-      run(cmd);
+      boolean done = run(cmd);
+      // Completed on this thread, no fault and not waiting for room: nothing keeps the object.
+      cmd.released = done && fault == null && !cmd.held;
     }
   }
 
-  private void run(Command cmd) {
+  /** Executes {@code cmd}; true if it completed at once (false: it completes later). */
+  private boolean run(Command cmd) {
     boolean done;
     try {
       done = cmd.admin() ? admin.execute(cmd) : nvm.execute(cmd);
@@ -856,6 +861,7 @@ public final class ControllerEngine implements Worker.Poller, FaultState.Listene
     if (done) {
       complete(cmd);
     }
+    return done;
   }
 
   private void runDelayed(Command cmd) {
@@ -913,7 +919,9 @@ public final class ControllerEngine implements Worker.Poller, FaultState.Listene
     }
     int cid = cmd.fault instanceof FaultAction.RewriteCid r ? r.cid() : cmd.cid();
     CompletionQueue cq = cmd.sq.cq;
-    switch (cq.post(dma, cmd, cid)) {
+    CompletionQueue.Posted posted = cq.post(dma, cmd, cid);
+    cmd.held = posted == CompletionQueue.Posted.HELD;
+    switch (posted) {
       case WRITTEN:
         if (cq.interruptsEnabled) {
           interrupts.fire(cq.vector);

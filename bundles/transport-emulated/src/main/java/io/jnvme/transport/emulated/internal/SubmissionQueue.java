@@ -11,6 +11,8 @@ import java.util.concurrent.locks.ReentrantLock;
  * {@link #lock} (for the admin queue, under the controller lock instead).
  */
 final class SubmissionQueue {
+  /** Commands between fetch and completion in one burst are few: they complete at once. */
+  private static final int SPARE_COMMANDS = 16;
   final int qid;
   final HostRing ring;
   final CompletionQueue cq;
@@ -19,6 +21,10 @@ final class SubmissionQueue {
   final ReentrantLock lock = new ReentrantLock();
   /** Commands held by a delay fault; aborted if the queue is deleted before they run. */
   final Set<Command> delayed = ConcurrentHashMap.newKeySet();
+
+  /** Command objects for reuse; only touched under {@link #lock}. */
+  private final Command[] spare = new Command[SPARE_COMMANDS];
+  private int spares;
 
   /** Written by the host's doorbell thread. */
   volatile int tail;
@@ -35,6 +41,21 @@ final class SubmissionQueue {
 
   int size() {
     return ring.entries;
+  }
+
+  /** A command object to fetch into: a spare one if any. Under {@link #lock}. */
+  Command take() {
+    return spares > 0 ? spare[--spares] : new Command(this);
+  }
+
+  /**
+   * Returns {@code c} for reuse if nothing keeps it (see {@link Command}); otherwise it stays
+   * with whoever holds it and {@link #take} makes a new one. Under {@link #lock}.
+   */
+  void recycle(Command c) {
+    if (c.released && spares < spare.length) {
+      spare[spares++] = c;
+    }
   }
 
   /** Entries submitted and not fetched, and room in the CQ to complete them. */
