@@ -732,7 +732,7 @@ public final class Controller implements NvmeController {
       try {
         stage("quiesce");
         allQueues().forEach(QueuePair::pause);
-        ws.forEach(VectorWorker::pause);
+        VectorWorker.pauseAll(ws);
         stage("snapshot-queues");
         QueueState adminState = admin.snapshot(ref(admin.memory.sq()), ref(admin.memory.cq()),
             ref(admin.memory.prp()));
@@ -836,7 +836,7 @@ public final class Controller implements NvmeController {
       workers.clear();
     }
     // The workers are paused: they end without reaping, the completions are the next driver's.
-    ws.forEach(VectorWorker::stop);
+    VectorWorker.stopAll(ws);
     LOG.info("controller released for servicing without reset controller={} handedOver={}", name,
         callers.size());
   }
@@ -1246,7 +1246,7 @@ public final class Controller implements NvmeController {
       ws = new ArrayList<>(workers.values());
       workers.clear();
     }
-    ws.forEach(VectorWorker::stop);
+    VectorWorker.stopAll(ws);
     for (QueuePair q : ioQueues) {
       q.memory.close();
     }

@@ -138,7 +138,7 @@ final class QueuePair {
     for (int i = 0; i < slots.length && i < gens.length; i++) {
       slots[i].generation = gens[i] & generationMask;
     }
-    java.util.Set<Integer> busy = new java.util.HashSet<>();
+    boolean[] busy = new boolean[slots.length];
     long deadline = System.nanoTime() + timeoutNanos;
     for (io.jnvme.driver.savestate.PendingCommand p : st.pending()) {
       int index = p.cid() & indexMask;
@@ -156,11 +156,11 @@ final class QueuePair {
       sl.waiter = null;
       sl.deadlineNanos = deadline;
       sl.state = Slot.INFLIGHT;
-      busy.add(index);
+      busy[index] = true;
     }
     int top = 0;
     for (int i = slots.length - 1; i >= 0; i--) {
-      if (!busy.contains(i)) {
+      if (!busy[i]) {
         freeStack[top++] = i;
       }
     }

@@ -62,11 +62,21 @@ final class VectorWorker implements Runnable {
    * way out (to fail what is outstanding); a paused worker ends without touching its queues.
    */
   void stop() {
+    requestStop();
+    awaitStop();
+  }
+
+  /** Tells the thread to end, without waiting; {@link #awaitStop} waits. */
+  void requestStop() {
     running = false;
     synchronized (this) {
       notifyAll();
     }
     interrupt.wake();
+  }
+
+  /** Waits (at most 10 s) for the thread to end after {@link #requestStop}. */
+  void awaitStop() {
     if (Thread.currentThread() != thread) {
       try {
         thread.join(TimeUnit.SECONDS.toMillis(10));
@@ -81,10 +91,20 @@ final class VectorWorker implements Runnable {
    * Returns at once if called on the worker thread itself or after the thread ended.
    */
   void pause() {
+    requestPause();
+    awaitPaused();
+  }
+
+  /** Asks the thread to pause at its next pass, without waiting; {@link #awaitPaused} waits. */
+  void requestPause() {
     synchronized (this) {
       pauseRequested = true;
     }
     interrupt.wake();
+  }
+
+  /** Waits until the thread acknowledged {@link #requestPause} (or ended). */
+  void awaitPaused() {
     if (Thread.currentThread() == thread) {
       return;
     }
@@ -98,6 +118,18 @@ final class VectorWorker implements Runnable {
         }
       }
     }
+  }
+
+  /** Stops all of {@code workers}: all are told first, so their wake-ups overlap. */
+  static void stopAll(java.util.Collection<VectorWorker> workers) {
+    workers.forEach(VectorWorker::requestStop);
+    workers.forEach(VectorWorker::awaitStop);
+  }
+
+  /** Pauses all of {@code workers}, asking all before waiting for any. */
+  static void pauseAll(java.util.Collection<VectorWorker> workers) {
+    workers.forEach(VectorWorker::requestPause);
+    workers.forEach(VectorWorker::awaitPaused);
   }
 
   /** Lets the thread reap again. */
