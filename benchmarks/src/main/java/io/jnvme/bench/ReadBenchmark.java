@@ -86,7 +86,7 @@ public class ReadBenchmark {
             .withCommandTimeout(Duration.ofSeconds(30)));
     ns = ctrl.open(1, "bench");
     buffer = ctrl.allocateBuffer((long) queueDepth * BLOCKS * 512);
-    pump = new Pump(ns, buffer, queueDepth);
+    pump = new Pump(ns, buffer, 0, queueDepth);
   }
 
   @TearDown(Level.Trial)
@@ -178,6 +178,7 @@ public class ReadBenchmark {
   static final class Pump implements IoCompletion {
     private final NamespaceHandle ns;
     private final MemoryBlock buffer;
+    private final int cpu;
     private final int depth;
     private final AtomicInteger completed = new AtomicInteger();
     private final AtomicInteger issued = new AtomicInteger();
@@ -185,13 +186,21 @@ public class ReadBenchmark {
     private volatile Thread waiter;
     private volatile NvmeException failure;
 
-    Pump(NamespaceHandle ns, MemoryBlock buffer, int depth) {
+    /** Reads into {@code depth} 4 KiB slots of {@code buffer} on CPU slot {@code cpu}'s queue. */
+    Pump(NamespaceHandle ns, MemoryBlock buffer, int cpu, int depth) {
       this.ns = ns;
       this.buffer = buffer;
+      this.cpu = cpu;
       this.depth = depth;
     }
 
     void run(int n) throws NvmeException {
+      start(n);
+      await();
+    }
+
+    /** Issues the first {@code depth} of {@code n} reads; completions issue the rest. */
+    void start(int n) {
       completed.set(0);
       issued.set(0);
       total = n;
@@ -199,7 +208,11 @@ public class ReadBenchmark {
       for (int i = 0; i < depth && i < n; i++) {
         issue(i);
       }
-      while (completed.get() < n) {
+    }
+
+    /** Waits until all reads of {@link #start} completed. */
+    void await() throws NvmeException {
+      while (completed.get() < total) {
         LockSupport.park(this);
       }
       if (failure != null) {
@@ -210,7 +223,8 @@ public class ReadBenchmark {
     private void issue(int slot) {
       int i = issued.getAndIncrement();
       if (i < total) {
-        ns.submitRead(0, (long) i * BLOCKS, BLOCKS, buffer, (long) slot * BLOCKS * 512, this, slot);
+        ns.submitRead(cpu, (long) i * BLOCKS, BLOCKS, buffer, (long) slot * BLOCKS * 512, this,
+            slot);
       }
     }
 

@@ -117,6 +117,7 @@ public final class ServicingRun {
       long[] first = new long[rounds];
       long[] second = new long[rounds];
       long[] third = new long[rounds];
+      long[] after = new long[rounds];
       try {
         for (int r = 0; r < rounds; r++) {
           Thread.sleep(100);
@@ -149,6 +150,7 @@ public final class ServicingRun {
             Thread.onSpinWait();
           }
           pause[r] = w.maxGap;
+          after[r] = w.firstOnNew - t3;
           first[r] = t1 - t0;
           second[r] = t2 - t1;
           third[r] = t3 - t2;
@@ -161,11 +163,12 @@ public final class ServicingRun {
         throw new IllegalStateException("the writer failed", w.failure);
       }
       System.out.printf("[jnvme-servicing] keepalive=%b rounds=%d ioPauseUs(median)=%d"
-          + " ioPauseUs(max)=%d %s(median)=%d %s(median)=%d %s(median)=%d writes=%d resets=%d%n",
+          + " ioPauseUs(max)=%d %s(median)=%d %s(median)=%d %s(median)=%d firstWriteAfterUs(median)=%d"
+          + " writes=%d resets=%d%n",
           keepalive, rounds, median(pause) / 1000, max(pause) / 1000,
           keepalive ? "saveUs" : "shutdownUs", median(first) / 1000,
           keepalive ? "releaseUs" : "-", median(second) / 1000,
-          keepalive ? "restoreUs" : "coldStartUs", median(third) / 1000, w.ios,
+          keepalive ? "restoreUs" : "coldStartUs", median(third) / 1000, median(after) / 1000, w.ios,
           emu.resetCount());
       ctrl.get().close();
       return median(pause);
@@ -186,6 +189,8 @@ public final class ServicingRun {
     /** Set by the servicing thread; cleared by the writer at its first write on a new controller. */
     volatile boolean roundOpen;
     volatile long maxGap;
+    /** When the writer's first write on a new controller completed. */
+    volatile long firstOnNew;
     volatile long ios;
     volatile Exception failure;
 
@@ -247,6 +252,7 @@ public final class ServicingRun {
           if (roundOpen) {
             maxGap = Math.max(maxGap, now - last);
             if (switched) {
+              firstOnNew = now;
               roundOpen = false;
             }
           }
