@@ -1,5 +1,7 @@
 package io.jnvme.bench;
 
+import io.jnvme.device.Device;
+import io.jnvme.device.DmaClient;
 import io.jnvme.device.MemoryBlock;
 import io.jnvme.dma.pagepool.PagePool;
 import io.jnvme.driver.ControllerOptions;
@@ -10,12 +12,18 @@ import io.jnvme.driver.internal.DriverFactory;
 import io.jnvme.driver.savestate.SavedStateCodec;
 import io.jnvme.transport.emulated.EmulatedController;
 import io.jnvme.transport.emulated.EmulatedNamespace;
+import io.jnvme.transport.qemu.QemuConfig;
+import io.jnvme.transport.qemu.QemuMachine;
+import io.jnvme.transport.qemu.QemuNamespace;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.LongSupplier;
+import java.util.function.Supplier;
 
 /**
  * End-to-end servicing figures on the emulated controller and the page pool: how long save and
@@ -32,20 +40,64 @@ public final class ServicingRun {
   public static void main(String[] args) throws Exception {
     int rounds = args.length > 0 ? Integer.parseInt(args[0]) : 20;
     int pauseRounds = args.length > 1 ? Integer.parseInt(args[1]) : 10;
-    Path dir = Files.isDirectory(Path.of("/dev/shm")) ? Path.of("/dev/shm") : Path.of("/tmp");
-    Path file = Files.createTempFile(dir, "jnvme-bench-pool", "");
-    Files.delete(file);
-    try (PagePool pool = PagePool.open(file, 256L << 20, 0x40_0000_0000L)) {
-      for (int queues : new int[] {1, 4, 16}) {
-        saveRestore(pool, queues, rounds);
+    String targets = args.length > 2 ? args[2] : "emulated";
+    if (targets.equals("emulated") || targets.equals("both")) {
+      Path dir = Files.isDirectory(Path.of("/dev/shm")) ? Path.of("/dev/shm") : Path.of("/tmp");
+      Path file = Files.createTempFile(dir, "jnvme-bench-pool", "");
+      Files.delete(file);
+      try (PagePool pool = PagePool.open(file, 256L << 20, 0x40_0000_0000L)) {
+        for (int queues : new int[] {1, 4, 16}) {
+          saveRestore(pool, queues, rounds);
+        }
+        comparePauses("emulated", pauseRounds, keepalive -> {
+          EmulatedController emu = emulator(keepalive ? "pause-ka" : "pause-cold");
+          return new Target(emu.device(), () -> pool.clientFor(emu.device().id()),
+              emu::resetCount, emu);
+        });
+      } finally {
+        Files.deleteIfExists(file);
       }
-      long keepalive = pause(pool, true, pauseRounds);
-      long cold = pause(pool, false, pauseRounds);
-      System.out.printf("[jnvme-servicing] ioPause reset/keepalive (medians) = %.1f%n",
-          (double) cold / Math.max(1, keepalive));
-    } finally {
-      Files.deleteIfExists(file);
     }
+    if (targets.equals("qemu") || targets.equals("both")) {
+      comparePauses("qemu", pauseRounds, keepalive -> {
+        String name = "svc-" + ProcessHandle.current().pid() + (keepalive ? "-ka" : "-cold");
+        QemuMachine m = QemuMachine.start(QemuConfig.defaults(name)
+            .withRunDirectory(Path.of(System.getProperty("java.io.tmpdir"), "jnvme-qemu-bench",
+                name))
+            .withNamespaces(List.of(QemuNamespace.temporary(1, 64L << 20, 512)))
+            .withSubsystem(false));
+        return new Target(m.device(), m::dmaClient, m::resetCount, m);
+      });
+    }
+  }
+
+  /** A controller to service: its device, its (persistent) memory, its reset count. */
+  private record Target(Device device, Supplier<DmaClient> dma, LongSupplier resets,
+      AutoCloseable owner) {}
+
+  /** Opens a fresh target; {@code keepalive} only names it. */
+  private interface TargetFactory {
+    Target open(boolean keepalive) throws Exception;
+  }
+
+  private static void comparePauses(String label, int rounds, TargetFactory targets)
+      throws Exception {
+    long keepalive;
+    long cold;
+    Target t = targets.open(true);
+    try {
+      keepalive = pause(label, t, true, rounds);
+    } finally {
+      t.owner().close();
+    }
+    t = targets.open(false);
+    try {
+      cold = pause(label, t, false, rounds);
+    } finally {
+      t.owner().close();
+    }
+    System.out.printf("[jnvme-servicing] target=%s ioPause reset/keepalive (medians) = %.1f%n",
+        label, (double) cold / Math.max(1, keepalive));
   }
 
   private static EmulatedController emulator(String name) {
@@ -104,75 +156,74 @@ public final class ServicingRun {
    * the servicing began until its first completion on the new controller, so it covers the whole
    * servicing and the client's switch (open, buffer, first write), and nothing after it.
    */
-  private static long pause(PagePool pool, boolean keepalive, int rounds) throws Exception {
+  private static long pause(String label, Target target, boolean keepalive, int rounds)
+      throws Exception {
     String name = keepalive ? "pause-ka" : "pause-cold";
-    try (EmulatedController emu = emulator(name)) {
-      ControllerOptions opts = options(name, 4, keepalive);
-      AtomicReference<NvmeController> ctrl = new AtomicReference<>(
-          FACTORY.start(emu.device(), pool.clientFor(emu.device().id()), opts));
-      Writer w = new Writer(ctrl);
-      Thread writer = new Thread(w, "bench-writer");
-      writer.start();
-      long[] pause = new long[rounds];
-      long[] first = new long[rounds];
-      long[] second = new long[rounds];
-      long[] third = new long[rounds];
-      long[] after = new long[rounds];
-      try {
-        for (int r = 0; r < rounds; r++) {
-          Thread.sleep(100);
-          w.maxGap = 0;
-          w.roundOpen = true;
-          long t0 = System.nanoTime();
-          NvmeController old = ctrl.get();
-          NvmeController next;
-          long t1;
-          long t2;
-          if (keepalive) {
-            byte[] state = SavedStateCodec.encode(old.save());
-            t1 = System.nanoTime();
-            old.release();
-            t2 = System.nanoTime();
-            next = FACTORY.restore(emu.device(), pool.clientFor(emu.device().id()), opts,
-                SavedStateCodec.decode(state));
-            if (!"restored".equals(next.status().lastStart())) {
-              throw new IllegalStateException("round " + r + ": " + next.status().lastStart());
-            }
-          } else {
-            old.close();
-            t1 = System.nanoTime();
-            t2 = t1;
-            next = FACTORY.start(emu.device(), pool.clientFor(emu.device().id()), opts);
+    ControllerOptions opts = options(name, 4, keepalive);
+    AtomicReference<NvmeController> ctrl = new AtomicReference<>(
+        FACTORY.start(target.device(), target.dma().get(), opts));
+    Writer w = new Writer(ctrl);
+    Thread writer = new Thread(w, "bench-writer");
+    writer.start();
+    long[] pause = new long[rounds];
+    long[] first = new long[rounds];
+    long[] second = new long[rounds];
+    long[] third = new long[rounds];
+    long[] after = new long[rounds];
+    try {
+      for (int r = 0; r < rounds; r++) {
+        Thread.sleep(100);
+        w.maxGap = 0;
+        w.roundOpen = true;
+        long t0 = System.nanoTime();
+        NvmeController old = ctrl.get();
+        NvmeController next;
+        long t1;
+        long t2;
+        if (keepalive) {
+          byte[] state = SavedStateCodec.encode(old.save());
+          t1 = System.nanoTime();
+          old.release();
+          t2 = System.nanoTime();
+          next = FACTORY.restore(target.device(), target.dma().get(), opts,
+              SavedStateCodec.decode(state));
+          if (!"restored".equals(next.status().lastStart())) {
+            throw new IllegalStateException("round " + r + ": " + next.status().lastStart());
           }
-          long t3 = System.nanoTime();
-          publish(ctrl, next);
-          while (w.roundOpen && writer.isAlive()) {
-            Thread.onSpinWait();
-          }
-          pause[r] = w.maxGap;
-          after[r] = w.firstOnNew - t3;
-          first[r] = t1 - t0;
-          second[r] = t2 - t1;
-          third[r] = t3 - t2;
+        } else {
+          old.close();
+          t1 = System.nanoTime();
+          t2 = t1;
+          next = FACTORY.start(target.device(), target.dma().get(), opts);
         }
-      } finally {
-        writer.interrupt();
-        writer.join();
+        long t3 = System.nanoTime();
+        publish(ctrl, next);
+        while (w.roundOpen && writer.isAlive()) {
+          Thread.onSpinWait();
+        }
+        pause[r] = w.maxGap;
+        after[r] = w.firstOnNew - t3;
+        first[r] = t1 - t0;
+        second[r] = t2 - t1;
+        third[r] = t3 - t2;
       }
-      if (w.failure != null) {
-        throw new IllegalStateException("the writer failed", w.failure);
-      }
-      System.out.printf("[jnvme-servicing] keepalive=%b rounds=%d ioPauseUs(median)=%d"
-          + " ioPauseUs(max)=%d %s(median)=%d %s(median)=%d %s(median)=%d firstWriteAfterUs(median)=%d"
-          + " writes=%d resets=%d%n",
-          keepalive, rounds, median(pause) / 1000, max(pause) / 1000,
-          keepalive ? "saveUs" : "shutdownUs", median(first) / 1000,
-          keepalive ? "releaseUs" : "-", median(second) / 1000,
-          keepalive ? "restoreUs" : "coldStartUs", median(third) / 1000, median(after) / 1000, w.ios,
-          emu.resetCount());
-      ctrl.get().close();
-      return median(pause);
+    } finally {
+      writer.interrupt();
+      writer.join();
     }
+    if (w.failure != null) {
+      throw new IllegalStateException("the writer failed", w.failure);
+    }
+    System.out.printf("[jnvme-servicing] target=%s keepalive=%b rounds=%d ioPauseUs(median)=%d"
+        + " ioPauseUs(max)=%d %s(median)=%d %s(median)=%d %s(median)=%d firstWriteAfterUs(median)=%d"
+        + " writes=%d resets=%d%n",
+        label, keepalive, rounds, median(pause) / 1000, max(pause) / 1000,
+        keepalive ? "saveUs" : "shutdownUs", median(first) / 1000,
+        keepalive ? "releaseUs" : "-", median(second) / 1000,
+        keepalive ? "restoreUs" : "coldStartUs", median(third) / 1000, median(after) / 1000, w.ios,
+        target.resets().getAsLong());
+    ctrl.get().close();
+    return median(pause);
   }
 
   /** Publishes {@code next} as the controller writers should use, waking those waiting. */
