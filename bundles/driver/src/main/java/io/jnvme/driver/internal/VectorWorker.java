@@ -20,6 +20,10 @@ final class VectorWorker implements Runnable {
   private final Thread thread;
   private volatile QueuePair[] queues = new QueuePair[0];
   private volatile boolean running = true;
+  /** A task run between passes at most every {@link #periodicNanos}; see {@link #periodic}. */
+  private volatile Runnable periodic;
+  private volatile long periodicNanos;
+  private long nextPeriodic;
   /** Pause protocol, guarded by {@code this}: requested by save, acknowledged by the thread. */
   private boolean pauseRequested;
   private boolean pausedAck;
@@ -51,6 +55,18 @@ final class VectorWorker implements Runnable {
 
   synchronized void detach(QueuePair q) {
     queues = Arrays.stream(queues).filter(x -> x != q).toArray(QueuePair[]::new);
+  }
+
+  /**
+   * Runs {@code task} on this thread between passes, about every {@code intervalNanos} (the
+   * thread wakes at least every tick). The admin vector's worker checks the controller's health
+   * this way, so that a controller does not need a thread of its own for it.
+   */
+  void periodic(Runnable task, long intervalNanos) {
+    periodicNanos = intervalNanos;
+    nextPeriodic = System.nanoTime() + intervalNanos;
+    periodic = task;
+    interrupt.wake();
   }
 
   int queueCount() {
@@ -161,6 +177,23 @@ final class VectorWorker implements Runnable {
     }
   }
 
+  private void runPeriodic() {
+    Runnable task = periodic;
+    if (task == null) {
+      return;
+    }
+    long now = System.nanoTime();
+    if (now - nextPeriodic < 0) {
+      return;
+    }
+    nextPeriodic = now + periodicNanos;
+    try {
+      task.run();
+    } catch (RuntimeException e) {
+      LOG.error("periodic task failed controller={} vector={}", controller, interrupt.vector(), e);
+    }
+  }
+
   @Override
   public void run() {
     while (true) {
@@ -182,6 +215,7 @@ final class VectorWorker implements Runnable {
       if (last) {
         return;
       }
+      runPeriodic();
       try {
         interrupt.await(tickMillis, TimeUnit.MILLISECONDS);
       } catch (InterruptedException e) {
