@@ -34,6 +34,8 @@ final class Command {
 
   Status status = Status.SUCCESS;
   int dw0;
+  /** Reused by every data transfer of this object (it is recycled, see above). */
+  private PrpWalk prpWalk;
 
   Command(SubmissionQueue sq) {
     this.sq = sq;
@@ -55,6 +57,14 @@ final class Command {
     this.dw0 = 0;
     finished.set(false);
     return this;
+  }
+
+  /** A PRP walker for this command's transfer. */
+  PrpWalk prpWalk() {
+    if (prpWalk == null) {
+      prpWalk = new PrpWalk();
+    }
+    return prpWalk;
   }
 
   int qid() {

@@ -116,7 +116,7 @@ final class NvmCommands {
       return true;
     }
     if (ns.transfersData()) {
-      PrpWalk w = new PrpWalk();
+      PrpWalk w = cmd.prpWalk();
       Status st = w.walk(c.dma, s.prp1(), s.prp2(), bytes);
       if (!st.isSuccess()) {
         return fail(cmd, st);
