@@ -290,10 +290,9 @@ public final class ServicingRun {
           try {
             h.write(ios % 1000 * 8, 8, b, 0, false);
           } catch (NvmeException e) {
-            // Serviced (released, or shut down and its buffers freed): the next loop takes the new
-            // controller once it is published. Anything lasting seconds is a real failure.
-            // Like the disk layer, it waits for the replacement rather than spinning on errors,
-            // which on a small machine would take CPU from the servicing itself.
+            // Serviced (released, or shut down and its buffers freed): like the disk layer, wait
+            // for the replacement rather than spin on errors, which on a small machine would take
+            // CPU from the servicing itself. No replacement within seconds is a real failure.
             if (!awaitReplacement(mine)) {
               throw e;
             }
