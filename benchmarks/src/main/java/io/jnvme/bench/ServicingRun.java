@@ -281,6 +281,8 @@ public final class ServicingRun {
           if (mine != ctrl.get()) {
             if (h != null) {
               h.close();
+              // Frees the memory the next driver re-attached for it, as a disk layer does.
+              b.close();
             }
             switched = mine != null;
             mine = ctrl.get();

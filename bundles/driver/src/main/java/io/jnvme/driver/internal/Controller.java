@@ -831,8 +831,10 @@ public final class Controller implements NvmeController {
       ws = new ArrayList<>(workers.values());
       workers.clear();
     }
-    // The workers are paused: they end without reaping, the completions are the next driver's.
-    VectorWorker.stopAll(ws);
+    // The workers are paused: told to stop, they end without touching a queue or waiting on an
+    // interrupt again, so the next driver need not wait for them (that wait was on the
+    // servicing pause); the completions are the next driver's.
+    ws.forEach(VectorWorker::requestStop);
     LOG.info("controller released for servicing without reset controller={} handedOver={}", name,
         callers.size());
   }

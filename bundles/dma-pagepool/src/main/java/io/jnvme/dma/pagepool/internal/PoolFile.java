@@ -726,7 +726,9 @@ public final class PoolFile implements PagePool {
       }
       Slot s = b.slot();
       if (s.holderBlock() != b) {
-        LOG.warn("{} closed but not freed: its allocation was re-attached by a newer client or"
+        // The normal end of a buffer that lived through servicing: its user closes the old object
+        // after the next driver re-attached the allocation (and frees it through that one).
+        LOG.debug("{} closed but not freed: its allocation was re-attached by a newer client or"
             + " freed as pending", b);
         return;
       }
