@@ -55,7 +55,11 @@ final class EmulatedInterrupt implements DeviceInterrupt {
   }
 
   private void raise() {
-    pending.set(true);
+    if (pending.getAndSet(true)) {
+      // Raised before and not yet taken: a waiter checks pending before it parks, so it will see
+      // this one without another wake-up. A burst of completions costs one wake-up, not one each.
+      return;
+    }
     // The sole waiter publishes itself before it re-checks pending (both volatile): either it
     // sees this set, or this sees it and unparks it (an unpark before its park is not lost).
     Thread t = sole.get();
