@@ -25,8 +25,8 @@ import org.slf4j.LoggerFactory;
  * pages that commands on it use.
  *
  * <p>Submission: any thread, under this queue's lock (one lock per queue, never a global one):
- * take a free slot, write the 64-byte entry into the ring, advance the tail, write the doorbell
- * after a release fence. Completion: only the queue's interrupt worker thread reads the
+ * take a free slot, write the 64-byte entry into the ring, advance the tail; then, after the lock
+ * is let go, write the doorbell after a release fence (see {@link #ringSq()}). Completion: only the queue's interrupt worker thread reads the
  * completion ring, so the head and phase need no lock. Slot state changes race between the worker
  * (completion, failure), a synchronous waiter (its timeout) and nobody else; they are resolved by
  * compare-and-set on {@link Slot#state}.
@@ -72,6 +72,16 @@ final class QueuePair {
   private final int[] freeStack;
   private int freeTop;
   private int sqTail;
+  /** {@link #sqTail} for the doorbell writer: written under the lock after the entry. */
+  private volatile int sqTailPublished;
+  /** The tail the SQ doorbell was written with last; guarded by {@link #doorbellLock}. */
+  private int sqTailRung;
+  /**
+   * Serialises doorbell writes, apart from {@link #lock}: ringing can be slow (the emulated device
+   * wakes its thread, QEMU's takes a socket write), and held under the queue lock it made the
+   * completion thread, which takes that lock to free every slot, wait and switch out.
+   */
+  private final ReentrantLock doorbellLock = new ReentrantLock();
   private volatile int sqHead;
   private boolean doorbellPending;
   private volatile int waitingSubmitters;
@@ -131,6 +141,9 @@ final class QueuePair {
       java.util.function.IntFunction<IoCompletion> pendingCompletion) {
     this(ctrl, st.qid(), st.cpu(), st.vector(), memory, regs, timeoutNanos);
     this.sqTail = st.sqTail();
+    // The device was told of this tail before the save.
+    this.sqTailPublished = sqTail;
+    this.sqTailRung = sqTail;
     this.sqHead = st.sqHead();
     this.cqHead = st.cqHead();
     this.phase = st.phase();
@@ -301,6 +314,7 @@ final class QueuePair {
   private void submit(Slot s, int opcode, int nsid, int cdw10, int cdw11, int cdw12, int cdw13,
       int cdw14, int cdw15, MemoryBlock data, long offset, long length, long rawPrp1,
       boolean slotPage) throws NvmeException {
+    boolean ring = false;
     lock.lock();
     try {
       ControllerFailedException d = refused;
@@ -331,25 +345,46 @@ final class QueuePair {
       s.deadlineNanos = System.nanoTime() + timeoutNanos;
       s.state = Slot.INFLIGHT;
       sqTail = (sqTail + 1) % entries;
+      sqTailPublished = sqTail;
       if (Thread.currentThread() == worker) {
         // Batching: the worker is completing a batch and its callbacks are submitting; one
         // doorbell write after the batch announces all of them.
         doorbellPending = true;
       } else {
-        ringSq();
+        ring = true;
       }
     } finally {
       lock.unlock();
     }
+    if (ring) {
+      ringSq();
+    }
   }
 
-  /** Writes the SQ tail doorbell; called with the lock held. */
+  /**
+   * Writes the SQ tail doorbell with the newest published tail, unless it was written with it
+   * already (another submitter's ring covered this entry too) or the queue is dead. Never called
+   * with {@link #lock} held, except by {@link #pause()}; it never takes that lock itself.
+   *
+   * <p>Reading the tail and writing it happen under {@link #doorbellLock}, so the device sees the
+   * tail only move forward even when submitters ring in another order than they advanced it.
+   */
   private void ringSq() {
-    doorbellPending = false;
-    // Release fence: the entries (and PRP lists) written above must be visible to the device
-    // before it can see the new tail, or it could fetch a stale entry.
-    MemoryBlock.releaseFence();
-    regs.doorbell(sqDoorbell, sqTail);
+    doorbellLock.lock();
+    try {
+      // Volatile read: every entry up to this tail was written before it was published.
+      int tail = sqTailPublished;
+      if (tail == sqTailRung || dead != null) {
+        return;
+      }
+      // Release fence: the entries (and PRP lists) must be visible to the device before it can
+      // see the new tail, or it could fetch a stale entry.
+      MemoryBlock.releaseFence();
+      regs.doorbell(sqDoorbell, tail);
+      sqTailRung = tail;
+    } finally {
+      doorbellLock.unlock();
+    }
   }
 
   /**
@@ -512,7 +547,10 @@ final class QueuePair {
     lock.lock();
     try {
       paused = true;
-      if (doorbellPending && refused == null) {
+      doorbellPending = false;
+      if (refused == null) {
+        // Also a tail that a submitter published but has not rung yet: once this returns, its
+        // late ring finds the tail written and does nothing.
         ringSq();
       }
     } finally {
@@ -606,12 +644,11 @@ final class QueuePair {
     if (doorbellPending) {
       lock.lock();
       try {
-        if (doorbellPending && dead == null) {
-          ringSq();
-        }
+        doorbellPending = false;
       } finally {
         lock.unlock();
       }
+      ringSq();
     }
     long now = System.nanoTime();
     if (now - nextTimeoutScan >= 0) {
@@ -792,6 +829,9 @@ final class QueuePair {
     } finally {
       lock.unlock();
     }
+    // A doorbell write in progress ends before this returns; later ones see dead and skip.
+    doorbellLock.lock();
+    doorbellLock.unlock();
   }
 
   boolean isDead() {

@@ -10,6 +10,8 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.ClosedChannelException;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -17,17 +19,25 @@ import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.LockSupport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * One client connection: the fixed newstyle handshake, then the transmission phase.
  *
- * <p>Two threads. The reader runs the handshake, then decodes requests, reads write payloads into
- * the connection's bounded {@link BufferPool}, and submits reads and writes to the device
- * asynchronously (flush, trim and write-zeroes run on it synchronously). The writer sends every
- * reply, gathering those that are ready into one socket write. The device's completions only hand
- * requests to the writer: they never block.
+ * <p>The reader thread runs the handshake, then decodes requests, reads write payloads into the
+ * connection's bounded {@link BufferPool}, and submits reads and writes to the device
+ * asynchronously (flush, trim and write-zeroes run on it synchronously).
+ *
+ * <p>Replies are sent by the thread that finishes the request: usually the driver's completion
+ * thread, the reader for synchronous commands and refusals. Handing every reply to a thread of its
+ * own cost a wake-up and a context switch per reply, the largest cost of the path on a busy
+ * machine. The socket is non-blocking during transmission, so a sender never waits: one thread at
+ * a time sends, gathering every reply that is ready into one socket write; replies that complete
+ * meanwhile are sent by it before it lets go. Only when the socket is full (a client that does not
+ * read its replies) does the rest go to the connection's writer thread, which waits for room; the
+ * driver's completion thread is never held up by a slow client.
  *
  * <p>Memory per connection is bounded by the buffer budget, the requests in flight and, during
  * the handshake, the largest option accepted. Anything that breaks the protocol (a bad magic, a
@@ -49,8 +59,8 @@ final class NbdConnection implements DiskCompletion {
   /** Bytes the reader takes from the socket at once. */
   private static final int READ_AHEAD = 64 << 10;
 
-  /** Tells the writer to stop after the replies before it. */
-  private static final Request STOP = new Request(-1);
+  /** Nothing to do in a select callback: readiness is all the caller waits for. */
+  private static final java.util.function.Consumer<SelectionKey> IGNORE = k -> { };
 
   final long id;
   final String peer;
@@ -67,8 +77,24 @@ final class NbdConnection implements DiskCompletion {
 
   private Request[] requests;
   private ArrayBlockingQueue<Request> free;
+  /** Replies ready to send, in completion order; never more than the requests. */
   private ArrayBlockingQueue<Request> replies;
   private BufferPool buffers;
+  /** The reader's selector while transmitting (the socket is non-blocking then), else null. */
+  private Selector readable;
+
+  /** Held by the one thread that sends replies; see {@link #sendReplies()}. */
+  private final AtomicBoolean sending = new AtomicBoolean();
+  /** The writer thread holds {@link #sending} and waits for room in the socket. */
+  private volatile boolean writerOwns;
+  /** Set when the writer thread should end (disconnect); close() interrupts it as well. */
+  private volatile boolean writerStop;
+  // The reply batch being sent; touched only by the holder of {@link #sending}.
+  private Request[] batch;
+  private int batchSize;
+  private ByteBuffer[] vector;
+  private int vectorAt;
+  private int vectorEnd;
 
   NbdConnection(long id, String peer, SocketChannel channel, NbdServer server) {
     this.id = id;
@@ -130,6 +156,10 @@ final class NbdConnection implements DiskCompletion {
     if (buffers != null) {
       buffers.close();
     }
+    Selector s = readable;
+    if (s != null) {
+      s.wakeup();
+    }
     Thread w = writer;
     if (w != null) {
       w.interrupt();
@@ -162,9 +192,31 @@ final class NbdConnection implements DiskCompletion {
 
   // ---------------------------------------------------------------- wire helpers
 
+  /**
+   * One read from the socket; while transmitting (non-blocking), waits until data comes rather
+   * than return 0.
+   */
+  private int read(ByteBuffer b) throws IOException {
+    while (true) {
+      int n = channel.read(b);
+      Selector s = readable;
+      if (n != 0 || s == null || !b.hasRemaining()) {
+        return n;
+      }
+      // A select callback instead of the selected-key set: nothing is added to a set, so waiting
+      // allocates nothing.
+      s.select(IGNORE);
+      if (closed.get()) {
+        throw new ClosedChannelException();
+      }
+      // An interrupt makes select return at once until it is cleared; only close() means stop.
+      Thread.interrupted();
+    }
+  }
+
   private void readFully(ByteBuffer b) throws IOException {
     while (b.hasRemaining()) {
-      if (channel.read(b) < 0) {
+      if (read(b) < 0) {
         throw new EOFException();
       }
     }
@@ -174,7 +226,7 @@ final class NbdConnection implements DiskCompletion {
   private boolean readMessage(ByteBuffer b) throws IOException, ProtocolViolation {
     int start = b.position();
     while (b.hasRemaining()) {
-      if (channel.read(b) < 0) {
+      if (read(b) < 0) {
         if (b.position() == start) {
           return false;
         }
@@ -198,7 +250,7 @@ final class NbdConnection implements DiskCompletion {
     in.compact();
     try {
       while (in.position() < n) {
-        if (channel.read(in) < 0) {
+        if (read(in) < 0) {
           if (in.position() == 0) {
             return false;
           }
@@ -411,7 +463,7 @@ final class NbdConnection implements DiskCompletion {
 
   // ---------------------------------------------------------------- transmission
 
-  private void startTransmission(NbdExport e) {
+  private void startTransmission(NbdExport e) throws IOException {
     export = e;
     if (!server.exported(e)) {
       // Removed meanwhile; the removal may not have seen this connection.
@@ -421,15 +473,21 @@ final class NbdConnection implements DiskCompletion {
     int n = limits.maxInFlight();
     requests = new Request[n];
     free = new ArrayBlockingQueue<>(n);
-    // One more than the requests: room for STOP.
-    replies = new ArrayBlockingQueue<>(n + 1);
+    replies = new ArrayBlockingQueue<>(n);
     for (int i = 0; i < n; i++) {
       requests[i] = new Request(i);
       free.add(requests[i]);
     }
+    batch = new Request[n];
+    // A reply is at most two buffers: header and data.
+    vector = new ByteBuffer[2 * n];
     buffers = new BufferPool(limits.bufferBudget(), limits.maxPayload());
+    // Non-blocking from here on, so that whichever thread finishes a request can send its reply
+    // without ever waiting for the client (see the class comment). The handshake was blocking:
+    // one thread, strictly request and response, and its last reply is written by now.
+    channel.configureBlocking(false);
     transmitting = true;
-    Thread w = new Thread(this::writeReplies, "nbd-" + id + "-writer");
+    Thread w = new Thread(this::writeBlocked, "nbd-" + id + "-writer");
     w.setDaemon(true);
     writer = w;
     w.start();
@@ -441,6 +499,22 @@ final class NbdConnection implements DiskCompletion {
   }
 
   private void transmit() throws IOException, ProtocolViolation, InterruptedException {
+    // The socket is non-blocking now: the reader waits for requests in a selector.
+    Selector s = Selector.open();
+    try {
+      channel.register(s, SelectionKey.OP_READ);
+      readable = s;
+      if (closed.get()) {
+        throw new ClosedChannelException();
+      }
+      transmitRequests();
+    } finally {
+      readable = null;
+      s.close();
+    }
+  }
+
+  private void transmitRequests() throws IOException, ProtocolViolation, InterruptedException {
     // Read ahead: a client with many requests in flight has several headers (and small write
     // payloads) waiting in the socket; one read takes them all.
     ByteBuffer in = ByteBuffer.allocateDirect(READ_AHEAD).order(ByteOrder.BIG_ENDIAN);
@@ -500,12 +574,12 @@ final class NbdConnection implements DiskCompletion {
         r.error = error;
         r.message = Nbd.commandName(type) + " offset=" + Long.toUnsignedString(offset)
             + " length=" + length + " refused (export size " + d.size() + ")";
-        replies.add(r);
+        reply(r);
         continue;
       }
       boolean fua = (flags & Nbd.CMD_FLAG_FUA) != 0;
       if (length == 0 && type != Nbd.CMD_FLUSH) {
-        replies.add(r);
+        reply(r);
         continue;
       }
       switch (type) {
@@ -520,7 +594,7 @@ final class NbdConnection implements DiskCompletion {
           } catch (DiskException x) {
             fail(r, x);
           }
-          replies.add(r);
+          reply(r);
         }
         case Nbd.CMD_TRIM -> {
           try {
@@ -531,7 +605,7 @@ final class NbdConnection implements DiskCompletion {
           } catch (DiskException x) {
             fail(r, x);
           }
-          replies.add(r);
+          reply(r);
         }
         case Nbd.CMD_WRITE_ZEROES -> {
           try {
@@ -539,7 +613,7 @@ final class NbdConnection implements DiskCompletion {
           } catch (DiskException x) {
             fail(r, x);
           }
-          replies.add(r);
+          reply(r);
         }
         default -> throw new IllegalStateException("unchecked command type " + type);
       }
@@ -561,9 +635,11 @@ final class NbdConnection implements DiskCompletion {
       }
       back.add(r);
     }
-    replies.add(STOP);
+    // Every reply is sent: the writer thread has nothing left to wait for.
+    writerStop = true;
     Thread w = writer;
     if (w != null) {
+      LockSupport.unpark(w);
       w.join(TimeUnit.SECONDS.toMillis(5));
     }
     LOG.info("nbd connection={} peer={} disconnected", id, peer);
@@ -586,60 +662,130 @@ final class NbdConnection implements DiskCompletion {
     return Nbd.EIO;
   }
 
-  /** A device completion: hand the request to the writer. Never blocks. */
+  /** A device completion: send its reply, or leave it to the thread sending now. Never blocks. */
   @Override
   public void completed(long context, DiskException error) {
     Request r = requests[(int) context];
     if (error != null) {
       fail(r, error);
     }
-    // Capacity is the number of requests plus one: this never waits.
-    replies.add(r);
+    reply(r);
   }
 
   // ---------------------------------------------------------------- replies
 
-  private void writeReplies() {
-    List<Request> batch = new ArrayList<>(requests.length + 1);
-    ByteBuffer[] vector = new ByteBuffer[2 * (requests.length + 1)];
-    try {
-      while (true) {
-        batch.add(replies.take());
-        replies.drainTo(batch);
+  /** Queues the reply of a finished request and sends what is queued, unless someone else is. */
+  private void reply(Request r) {
+    // The queue holds as many as there are requests: this never fails and never waits.
+    if (!replies.offer(r)) {
+      throw new IllegalStateException("reply queue overflow connection=" + id);
+    }
+    sendReplies();
+  }
+
+  /**
+   * Sends the queued replies if no other thread is sending; returns without waiting either way.
+   *
+   * <p>Only the holder of {@link #sending} writes to the socket. A thread that queued a reply and
+   * finds the flag taken leaves the reply to the holder: the holder clears the flag and then looks
+   * at the queue again, and both steps are sequentially consistent (the flag is volatile, the
+   * queue locks), so either the holder sees the reply or this thread gets the flag. When the
+   * socket is full, the writer thread takes over the flag until there is room.
+   */
+  private void sendReplies() {
+    while (!replies.isEmpty() && sending.compareAndSet(false, true)) {
+      boolean sent;
+      try {
+        sent = send();
+      } catch (IOException e) {
+        // The flag stays taken: nothing can be sent on this connection any more.
+        failedToSend(e);
+        return;
+      }
+      if (!sent) {
+        writerOwns = true;
+        Thread w = writer;
+        if (w != null) {
+          LockSupport.unpark(w);
+        }
+        return;
+      }
+      sending.set(false);
+    }
+  }
+
+  /**
+   * Writes the batch in progress and then everything queued, without waiting; called with
+   * {@link #sending} held.
+   *
+   * @return true if all is sent, false if the socket is full (the rest stays in the batch)
+   */
+  private boolean send() throws IOException {
+    while (true) {
+      if (vectorAt == vectorEnd) {
         int n = 0;
-        boolean stop = false;
-        for (Request r : batch) {
-          if (r == STOP) {
-            stop = true;
-          } else {
-            n = encode(r, vector, n);
-          }
+        Request r;
+        while (batchSize < batch.length && (r = replies.poll()) != null) {
+          batch[batchSize++] = r;
+          n = encode(r, vector, n);
         }
-        long left = 0;
-        for (int i = 0; i < n; i++) {
-          left += vector[i].remaining();
+        if (n == 0) {
+          return true;
         }
-        while (left > 0) {
-          left -= channel.write(vector, 0, n);
+        vectorAt = 0;
+        vectorEnd = n;
+      }
+      while (vectorAt < vectorEnd) {
+        if (channel.write(vector, vectorAt, vectorEnd - vectorAt) == 0) {
+          return false;
         }
-        for (Request r : batch) {
-          if (r != STOP) {
-            recycle(r);
-          }
-        }
-        java.util.Arrays.fill(vector, 0, n, null);
-        batch.clear();
-        if (stop) {
-          return;
+        while (vectorAt < vectorEnd && !vector[vectorAt].hasRemaining()) {
+          vector[vectorAt++] = null;
         }
       }
-    } catch (InterruptedException e) {
+      vectorAt = 0;
+      vectorEnd = 0;
+      for (int i = 0; i < batchSize; i++) {
+        recycle(batch[i]);
+        batch[i] = null;
+      }
+      batchSize = 0;
+    }
+  }
+
+  private void failedToSend(IOException e) {
+    if (!closed.get()) {
+      LOG.info("nbd connection={} peer={} cannot send replies: {}", id, peer, e.toString());
+    }
+    close();
+  }
+
+  /**
+   * The writer thread: idle until a sender finds the socket full, then waits for room, sends the
+   * rest and lets go of {@link #sending}.
+   */
+  private void writeBlocked() {
+    try (Selector writable = Selector.open()) {
+      channel.register(writable, SelectionKey.OP_WRITE);
+      while (!closed.get() && !writerStop) {
+        if (!writerOwns) {
+          LockSupport.park(this);
+          continue;
+        }
+        writable.select(IGNORE);
+        Thread.interrupted(); // close() interrupts; the loop condition decides
+        if (closed.get() || !send()) {
+          continue;
+        }
+        writerOwns = false;
+        sending.set(false);
+        // Replies queued while the socket was full were left to this thread.
+        sendReplies();
+      }
+    } catch (ClosedChannelException e) {
       // Closing.
     } catch (IOException e) {
-      if (!closed.get()) {
-        LOG.info("nbd connection={} peer={} cannot send replies: {}", id, peer, e.toString());
-      }
-      close();
+      failedToSend(e);
     }
   }
 

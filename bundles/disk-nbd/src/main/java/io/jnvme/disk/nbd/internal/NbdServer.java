@@ -44,7 +44,8 @@ import org.slf4j.LoggerFactory;
  * s.uris("nvme0n1");   // nbd://127.0.0.1:10809/nvme0n1, nbd+unix:///nvme0n1?socket=...
  * }</pre>
  *
- * <p>Each connection has a reader and a writer thread and bounded memory ({@link Limits}). A
+ * <p>Each connection has a reader thread, a writer thread that only steps in while the client
+ * does not take its replies, and bounded memory ({@link Limits}). A
  * connection that breaks the protocol is closed and logged; the others go on. Every export
  * advertises NBD_FLAG_CAN_MULTI_CONN: there is no cache in the server, so a flush on one
  * connection covers writes completed on all.
