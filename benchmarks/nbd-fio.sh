@@ -115,7 +115,7 @@ if has_server jnvme; then
   mkfifo "$WORK/jnvme.in"
   # Only the NBD listener of this script's port; the default configuration (etc/) keeps
   # nvme0n1 in memory.
-  JNVME_NO_BUILD=1 JNVME_HOME="$WORK/jnvme" JNVME_ETC="$ROOT/etc" \
+  JNVME_NO_BUILD=1 JNVME_HOME="$WORK/jnvme" JNVME_ETC="${BENCH_ETC:-$ROOT/etc}" \
     JAVA_OPTS="${JAVA_OPTS:-} -Djnvme.nbd.port=$BASE -Djnvme.nbd.socket=none" \
     "$ROOT/jnvme" < "$WORK/jnvme.in" > "$WORK/jnvme.log" 2>&1 &
   pids+=("$!")

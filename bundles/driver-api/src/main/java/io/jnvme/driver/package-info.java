@@ -7,7 +7,7 @@
  * users.
  */
 @Export
-@Version("1.0.0")
+@Version("1.1.0")
 package io.jnvme.driver;
 
 import org.osgi.annotation.bundle.Export;

@@ -1,6 +1,7 @@
 package io.jnvme.driver.internal;
 
 import io.jnvme.device.DeviceInterrupt;
+import io.jnvme.driver.CompletionBatch;
 import java.util.Arrays;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -20,6 +21,10 @@ final class VectorWorker implements Runnable {
   private final Thread thread;
   private volatile QueuePair[] queues = new QueuePair[0];
   private volatile boolean running = true;
+  /** This thread's completion batch; set when the thread starts. */
+  private CompletionBatch batch;
+  /** A deferred task's failure is the user's bug: reported, never the controller's failure. */
+  private final java.util.function.Consumer<RuntimeException> deferredFailed;
   /** A task run between passes at most every {@link #periodicNanos}; see {@link #periodic}. */
   private volatile Runnable periodic;
   private volatile long periodicNanos;
@@ -32,6 +37,8 @@ final class VectorWorker implements Runnable {
     this.controller = controller;
     this.interrupt = interrupt;
     this.tickMillis = tickMillis;
+    this.deferredFailed = e -> LOG.error(
+        "a task deferred by a completion callback failed controller={}", controller, e);
     this.thread = new Thread(this, controller + "-irq" + interrupt.vector());
     thread.setDaemon(true);
   }
@@ -196,12 +203,15 @@ final class VectorWorker implements Runnable {
 
   @Override
   public void run() {
+    batch = CompletionBatch.ofCurrentThread();
     while (true) {
       pausePoint();
       if (!running && pausedAckOnce()) {
         return;
       }
       boolean last = !running;
+      // Callbacks may defer work to the end of the pass (a write of every reply ready at once).
+      batch.begin();
       for (QueuePair q : queues) {
         try {
           q.process();
@@ -212,6 +222,7 @@ final class VectorWorker implements Runnable {
           q.ctrl.deviceFault(q, "completion processing failed: " + e);
         }
       }
+      batch.end(deferredFailed);
       if (last) {
         return;
       }
