@@ -22,7 +22,9 @@
 # Environment: RUNTIME (seconds per measurement, default 10), ROUNDS (default 2), PORT_BASE
 # (first of three TCP ports, default 10820), JAVA_OPTS (passed to the platform, e.g. a JFR
 # recording), WORKLOADS (default "randread:1 randread:32 randwrite:1 randwrite:32"), SERVERS
-# (default "jnvme nbdkit qemu-nbd"; a subset is for profiling, the ratios need all three).
+# (default "jnvme nbdkit qemu-nbd"; a subset is for profiling, the ratios need all three),
+# JNVME_ETC (the platform's configuration directory, default etc/; e.g. a copy whose controller
+# has transportOptions=...;inlineExecution=true).
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -33,6 +35,7 @@ WORKLOADS="${WORKLOADS:-randread:1 randread:32 randwrite:1 randwrite:32}"
 SERVERS="${SERVERS:-jnvme nbdkit qemu-nbd}"
 SIZE=256M
 BYTES=$((256 << 20))
+JNVME_CONF="${JNVME_ETC:-$ROOT/etc}"
 
 for t in fio nbdkit qemu-nbd qemu-img nbdinfo; do
   command -v "$t" >/dev/null || {
@@ -100,6 +103,7 @@ machine() {
   local model
   model="$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)"
   echo "machine: $(nproc) CPUs, ${model:-unknown CPU}, load average $(cut -d' ' -f1-3 /proc/loadavg)"
+  echo "jnvme configuration: $JNVME_CONF ($(grep -h '^transportOptions=' "$JNVME_CONF"/io.jnvme.controller-*.cfg 2>/dev/null | head -n 1))"
 }
 
 echo "building the distribution..." >&2
@@ -115,7 +119,7 @@ if has_server jnvme; then
   mkfifo "$WORK/jnvme.in"
   # Only the NBD listener of this script's port; the default configuration (etc/) keeps
   # nvme0n1 in memory.
-  JNVME_NO_BUILD=1 JNVME_HOME="$WORK/jnvme" JNVME_ETC="${BENCH_ETC:-$ROOT/etc}" \
+  JNVME_NO_BUILD=1 JNVME_HOME="$WORK/jnvme" JNVME_ETC="$JNVME_CONF" \
     JAVA_OPTS="${JAVA_OPTS:-} -Djnvme.nbd.port=$BASE -Djnvme.nbd.socket=none" \
     "$ROOT/jnvme" < "$WORK/jnvme.in" > "$WORK/jnvme.log" 2>&1 &
   pids+=("$!")

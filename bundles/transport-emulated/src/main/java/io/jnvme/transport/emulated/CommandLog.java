@@ -12,7 +12,8 @@ import org.osgi.annotation.versioning.ProviderType;
  * Every command the controller fetched, oldest first, in a bounded ring (the builder's
  * {@code commandLogCapacity}, 100,000 by default; the oldest entries are overwritten). Tests assert
  * on it: "exactly one CREATE_IO_SQ", "a WRITE with FUA reached the device", "no IDENTIFY after X".
- * Thread safe.
+ * Controllers configured through OSGi or transport options (the platform's) have it off unless
+ * {@code commandLogCapacity} is set: each entry is an object per command. Thread safe.
  *
  * @since 1.0
  */

@@ -61,6 +61,8 @@ public @interface EmulatedControllerConfiguration {
       description = "Execute commands on the thread that writes the doorbell (benchmarks)")
   boolean inlineExecution() default false;
 
-  @AttributeDefinition(name = "Command log capacity", description = "Entries kept; 0 = off")
-  int commandLogCapacity() default 100_000;
+  @AttributeDefinition(name = "Command log capacity",
+      description = "Commands kept in the command log, for tests and debugging; 0 = off (the"
+          + " default: the log keeps an object per command)")
+  int commandLogCapacity() default 0;
 }
