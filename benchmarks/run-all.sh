@@ -20,7 +20,7 @@ echo "== machine: $(nproc) CPUs, $(grep -m1 'model name' /proc/cpuinfo | cut -d:
 
 echo "== driver overhead: 4 KiB reads, null namespace, one stream (JMH; ops/s = IOPS; gc profiler)"
 "${JAVA[@]}" -jar "$JAR" ReadBenchmark "${JMH[@]}" -prof gc \
-  | grep -E '^\[jnvme\]|^Benchmark|read4k +|read4k:gc.alloc.rate.norm' | tee "$OUT/read.txt"
+  | grep -E '^\[jnvme\]|^Benchmark|read4k +|^ReadBenchmark.read4k:gc.alloc.rate.norm' | tee "$OUT/read.txt"
 
 echo "== scaling: QD32 per stream, streams x I/O queues, device inline (JMH; ops/s = total IOPS)"
 "${JAVA[@]}" -jar "$JAR" ScalingBenchmark "${JMH[@]}" \
@@ -50,7 +50,7 @@ field() { # field FILE PATTERN KEY: KEY's value on the lines matching PATTERN, o
 median() { sort -n | awk '{v[NR]=$1} END {if (NR) print v[int((NR+1)/2)]; else print "-"}'; }
 qd32_inline_cpu=$(field "$OUT/read.txt" 'qd=32 execution=inline' cpuNsPerIo | median)
 qd32_worker_cpu=$(field "$OUT/read.txt" 'qd=32 execution=worker' driverCpuNsPerIo | median)
-alloc=$(grep -E 'read4k:gc.alloc.rate.norm' "$OUT/read.txt" \
+alloc=$(grep -E '^ReadBenchmark.read4k:gc.alloc.rate.norm' "$OUT/read.txt" \
   | awk '{printf "%s%s QD%s %s", sep, $2, $3, $(NF-3); sep=", "}')
 ka=$(field "$OUT/servicing.txt" 'target=emulated keepalive=true' 'ioPauseUs\(median\)')
 cold=$(field "$OUT/servicing.txt" 'target=emulated keepalive=false' 'ioPauseUs\(median\)')

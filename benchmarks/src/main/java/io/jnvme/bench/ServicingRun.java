@@ -22,6 +22,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 
@@ -198,8 +199,11 @@ public final class ServicingRun {
         }
         long t3 = System.nanoTime();
         publish(ctrl, next);
+        // Parks rather than spins: on a 2-CPU machine a spinning thread here would delay the very
+        // threads whose pause is measured.
+        w.servicer = Thread.currentThread();
         while (w.roundOpen && writer.isAlive()) {
-          Thread.onSpinWait();
+          LockSupport.parkNanos(w, 1_000_000);
         }
         pause[r] = w.maxGap;
         after[r] = w.firstOnNew - t3;
@@ -240,6 +244,8 @@ public final class ServicingRun {
     /** Set by the servicing thread; cleared by the writer at its first write on a new controller. */
     volatile boolean roundOpen;
     volatile long maxGap;
+    /** The thread that waits for the end of a round. */
+    volatile Thread servicer;
     /** When the writer's first write on a new controller completed. */
     volatile long firstOnNew;
     volatile long ios;
@@ -306,6 +312,7 @@ public final class ServicingRun {
             if (switched) {
               firstOnNew = now;
               roundOpen = false;
+              LockSupport.unpark(servicer);
             }
           }
           last = now;
