@@ -130,7 +130,8 @@ public class ReadBenchmark {
     ops += BATCH;
   }
 
-  private static long processCpuNanos() {
+  /** CPU time of the whole process so far. */
+  static long processCpuNanos() {
     return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
         .getProcessCpuTime();
   }

@@ -9,7 +9,6 @@ import io.jnvme.driver.NvmeException;
 import io.jnvme.driver.internal.DriverFactory;
 import io.jnvme.transport.emulated.EmulatedController;
 import io.jnvme.transport.emulated.EmulatedNamespace;
-import java.lang.management.ManagementFactory;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -92,7 +91,7 @@ public class ScalingBenchmark {
   @Setup(Level.Iteration)
   public void iterationStart() {
     ops0 = ops;
-    cpu0 = processCpuNanos();
+    cpu0 = ReadBenchmark.processCpuNanos();
   }
 
   @TearDown(Level.Iteration)
@@ -100,7 +99,7 @@ public class ScalingBenchmark {
     long n = ops - ops0;
     if (n > 0) {
       System.out.printf("%n[jnvme] layout=%s ios=%d cpuNsPerIo=%d%n", layout, n,
-          (processCpuNanos() - cpu0) / n);
+          (ReadBenchmark.processCpuNanos() - cpu0) / n);
     }
   }
 
@@ -116,10 +115,5 @@ public class ScalingBenchmark {
       p.await();
     }
     ops += (long) each * pumps.length;
-  }
-
-  private static long processCpuNanos() {
-    return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
-        .getProcessCpuTime();
   }
 }
