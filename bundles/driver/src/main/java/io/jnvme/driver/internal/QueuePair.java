@@ -205,14 +205,7 @@ final class QueuePair {
    */
   int execute(int opcode, int nsid, int cdw10, int cdw11, int cdw12, int cdw13, int cdw14,
       int cdw15, MemoryBlock data, long offset, long length) throws NvmeException {
-    if (Thread.currentThread() == worker) {
-      throw new InvalidRequestException("a synchronous command cannot be issued from a completion"
-          + " callback controller=" + ctrl.name() + " qid=" + qid);
-    }
-    Slot s = acquire(true);
-    s.completion = null;
-    s.waiter = Thread.currentThread();
-    s.done = false;
+    Slot s = acquireForCaller();
     submit(s, opcode, nsid, cdw10, cdw11, cdw12, cdw13, cdw14, cdw15, data, offset, length);
     return await(s);
   }
@@ -240,6 +233,22 @@ final class QueuePair {
     } catch (NvmeException e) {
       deliver(completion, context, e);
     }
+  }
+
+  /**
+   * A slot for a synchronous command, whose caller parks on it. Never on the completion thread: it
+   * would wait for a completion that only it can reap.
+   */
+  private Slot acquireForCaller() throws NvmeException {
+    if (Thread.currentThread() == worker) {
+      throw new InvalidRequestException("a synchronous command cannot be issued from a completion"
+          + " callback controller=" + ctrl.name() + " qid=" + qid);
+    }
+    Slot s = acquire(true);
+    s.completion = null;
+    s.waiter = Thread.currentThread();
+    s.done = false;
+    return s;
   }
 
   private Slot acquire(boolean mayWait) throws NvmeException {
@@ -433,10 +442,7 @@ final class QueuePair {
   /** Runs a command whose PRP1 points at memory the caller set up (a queue ring). */
   int executeWithPrp1(int opcode, int nsid, int cdw10, int cdw11, long prp1)
       throws NvmeException {
-    Slot s = acquire(true);
-    s.completion = null;
-    s.waiter = Thread.currentThread();
-    s.done = false;
+    Slot s = acquireForCaller();
     submit(s, opcode, nsid, cdw10, cdw11, 0, 0, 0, 0, null, 0, 0, prp1, false);
     return await(s);
   }
@@ -447,20 +453,13 @@ final class QueuePair {
    * slot's own first PRP page, which is free because the command has no other data.
    */
   void executeDeallocate(int nsid, long lba, long blocks) throws NvmeException {
-    if (Thread.currentThread() == worker) {
-      throw new InvalidRequestException("a synchronous command cannot be issued from a completion"
-          + " callback controller=" + ctrl.name() + " qid=" + qid);
-    }
     long maxPerRange = 0xFFFF_FFFFL;
     long ranges = (blocks + maxPerRange - 1) / maxPerRange;
     if (ranges > io.jnvme.spec.DsmRange.MAX_RANGES) {
       throw new InvalidRequestException("deallocate of " + blocks + " blocks needs more than "
           + io.jnvme.spec.DsmRange.MAX_RANGES + " ranges");
     }
-    Slot s = acquire(true);
-    s.completion = null;
-    s.waiter = Thread.currentThread();
-    s.done = false;
+    Slot s = acquireForCaller();
     MemoryBlock page = memory.prp();
     long at = s.prpOffset;
     long left = blocks;
