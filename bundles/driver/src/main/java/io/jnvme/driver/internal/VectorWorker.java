@@ -81,15 +81,10 @@ final class VectorWorker implements Runnable {
   }
 
   /**
-   * Stops the thread and waits for it. Unless {@link #pause()}d first, it reaps once more on the
-   * way out (to fail what is outstanding); a paused worker ends without touching its queues.
+   * Tells the thread to end, without waiting; {@link #awaitStop} waits. Unless paused first, it
+   * reaps once more on the way out (to fail what is outstanding); a paused worker ends without
+   * touching its queues or waiting on its interrupt again.
    */
-  void stop() {
-    requestStop();
-    awaitStop();
-  }
-
-  /** Tells the thread to end, without waiting; {@link #awaitStop} waits. */
   void requestStop() {
     running = false;
     synchronized (this) {
@@ -110,15 +105,9 @@ final class VectorWorker implements Runnable {
   }
 
   /**
-   * Stops reaping and returns once the thread is between passes, so that queue state is still.
-   * Returns at once if called on the worker thread itself or after the thread ended.
+   * Asks the thread to stop reaping at its next pass, without waiting; {@link #awaitPaused} waits
+   * until it is between passes, so that queue state is still.
    */
-  void pause() {
-    requestPause();
-    awaitPaused();
-  }
-
-  /** Asks the thread to pause at its next pass, without waiting; {@link #awaitPaused} waits. */
   void requestPause() {
     synchronized (this) {
       pauseRequested = true;
@@ -126,7 +115,10 @@ final class VectorWorker implements Runnable {
     interrupt.wake();
   }
 
-  /** Waits until the thread acknowledged {@link #requestPause} (or ended). */
+  /**
+   * Waits until the thread acknowledged {@link #requestPause} (or ended); at once on the worker
+   * thread itself.
+   */
   void awaitPaused() {
     if (Thread.currentThread() == thread) {
       return;
