@@ -219,32 +219,34 @@ public final class BlockDeviceComponent {
     }
   }
 
-  /** Unregisters and closes {@code d} if it is still the device. Worker thread. */
-  private void withdraw(NvmeBlockDevice d) {
-    ServiceRegistration<BlockDevice> reg;
+  /**
+   * Takes the device and its registrations, unregisters them and closes the device: if
+   * {@code only} is not null, only while it is still the device (the worker thread's case), else
+   * whatever device there is (deactivation).
+   */
+  private void withdraw(NvmeBlockDevice only) {
+    NvmeBlockDevice d;
+    ServiceRegistration<?> reg;
     ServiceRegistration<?> lendReg;
     synchronized (this) {
-      if (device != d) {
+      if (only != null && device != only) {
         return;
       }
+      d = device;
       device = null;
       reg = registration;
       registration = null;
       lendReg = lenderRegistration;
       lenderRegistration = null;
     }
-    if (lendReg != null) {
-      try {
-        lendReg.unregister();
-      } catch (IllegalStateException e) {
-        // Already gone with the bundle.
-      }
-    }
+    unregister(lendReg);
     unregister(reg);
-    d.close();
+    if (d != null) {
+      d.close();
+    }
   }
 
-  private static void unregister(ServiceRegistration<BlockDevice> reg) {
+  private static void unregister(ServiceRegistration<?> reg) {
     if (reg != null) {
       try {
         reg.unregister();
@@ -267,27 +269,6 @@ public final class BlockDeviceComponent {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
-    NvmeBlockDevice d;
-    ServiceRegistration<BlockDevice> reg;
-    ServiceRegistration<?> lendReg;
-    synchronized (this) {
-      d = device;
-      device = null;
-      reg = registration;
-      registration = null;
-      lendReg = lenderRegistration;
-      lenderRegistration = null;
-    }
-    if (lendReg != null) {
-      try {
-        lendReg.unregister();
-      } catch (IllegalStateException e) {
-        // Already gone with the bundle.
-      }
-    }
-    unregister(reg);
-    if (d != null) {
-      d.close();
-    }
+    withdraw(null);
   }
 }
