@@ -2,10 +2,9 @@ package io.jnvme.driver.internal;
 
 import io.jnvme.device.Device;
 import io.jnvme.device.DeviceException;
-import io.jnvme.device.DeviceInterrupt;
 import io.jnvme.device.DmaClient;
 import io.jnvme.device.DmaException;
-import io.jnvme.device.DmaMapping;
+import io.jnvme.device.ForwardingDevice;
 import io.jnvme.device.MemoryBlock;
 import io.jnvme.device.RegisterIo;
 import io.jnvme.spec.Bar0;
@@ -19,20 +18,10 @@ final class FaultDevices {
 
   /** A device whose CSTS reads pass through {@code csts}. */
   static Device cstsOverride(Device inner, IntUnaryOperator csts) {
-    return new Device() {
-      @Override
-      public String id() {
-        return inner.id();
-      }
-
-      @Override
-      public String transport() {
-        return inner.transport();
-      }
-
+    return new ForwardingDevice(inner) {
       @Override
       public RegisterIo mapBar(int bar) throws DeviceException {
-        RegisterIo r = inner.mapBar(bar);
+        RegisterIo r = delegate().mapBar(bar);
         return new RegisterIo() {
           @Override
           public long length() {
@@ -60,21 +49,6 @@ final class FaultDevices {
             r.write64(offset, value);
           }
         };
-      }
-
-      @Override
-      public int maxInterruptCount() {
-        return inner.maxInterruptCount();
-      }
-
-      @Override
-      public DeviceInterrupt mapInterrupt(int vector, int cpu) throws DeviceException {
-        return inner.mapInterrupt(vector, cpu);
-      }
-
-      @Override
-      public DmaMapping mapDma(MemoryBlock block) throws DeviceException {
-        return inner.mapDma(block);
       }
 
       @Override
