@@ -76,12 +76,18 @@ class FaultMatrixTest {
   /** Async writes at LBAs {@code base + 8i}, each from its own 4 KiB of {@code buf}. */
   private CountDownLatch submitWrites(NamespaceHandle h, MemoryBlock buf, long base, int n,
       ConcurrentLinkedQueue<NvmeException> errors) {
+    return submitWrites(h, buf, base, n, errors, -1);
+  }
+
+  /** As above, all from CPU slot {@code cpu}, or spread over slots 0-3 if it is -1. */
+  private CountDownLatch submitWrites(NamespaceHandle h, MemoryBlock buf, long base, int n,
+      ConcurrentLinkedQueue<NvmeException> errors, int cpu) {
     CountDownLatch done = new CountDownLatch(n);
     for (int i = 0; i < n; i++) {
       long lba = base + i * 8L;
       byte[] d = ledger.fill(buf, i * 4096L, 8, 1000 + lba);
       ledger.unknown(lba, 8);
-      h.submitWrite(i % 4, lba, 8, buf, i * 4096L, false, (ctx, e) -> {
+      h.submitWrite(cpu < 0 ? i % 4 : cpu, lba, 8, buf, i * 4096L, false, (ctx, e) -> {
         if (e == null) {
           ledger.acknowledged(lba, d);
         } else {
@@ -408,19 +414,7 @@ class FaultMatrixTest {
     f.emu.faults().add(CommandMatch.io(NvmOpcode.WRITE), FaultAction.delay(Duration.ofMillis(300)));
     ConcurrentLinkedQueue<NvmeException> errors = new ConcurrentLinkedQueue<>();
     // CPU slot 0 only: the in-flight writes use queue 1, which exists.
-    CountDownLatch done = new CountDownLatch(8);
-    for (int i = 0; i < 8; i++) {
-      long lba = 1000 + i * 8L;
-      byte[] d = ledger.fill(buf, i * 4096L, 8, lba);
-      h.submitWrite(0, lba, 8, buf, i * 4096L, false, (ctx, e) -> {
-        if (e == null) {
-          ledger.acknowledged(lba, d);
-        } else {
-          errors.add(e);
-        }
-        done.countDown();
-      }, i);
-    }
+    CountDownLatch done = submitWrites(h, buf, 1000, 8, errors, 0);
     f.ctrl.allocator(null);
     assertTrue(done.await(10, TimeUnit.SECONDS));
     assertTrue(errors.isEmpty(), errors.toString());
